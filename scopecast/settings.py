@@ -1,0 +1,192 @@
+"""Scopecast settings: one module, read from the environment.
+
+Every value has a safe embedded default that needs no services (SQLite, the
+in-memory channel layer, an in-process tile cache). Production is configured
+by environment variables; see README.md and docs/deploy.md for the table.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import django_stubs_ext
+from django.core.exceptions import ImproperlyConfigured
+
+from scopecast.env import (
+    database_from_url,
+    envbool,
+    envint,
+    envlist,
+    envpaths,
+    envstr,
+    memcached_servers,
+)
+
+# Lets admin/queryset classes be subscripted at runtime (ModelAdmin[Slide]).
+django_stubs_ext.monkeypatch()
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(envstr("SCOPECAST_VAR_DIR") or BASE_DIR / "var").resolve()
+
+DEBUG = envbool("DEBUG", True)
+
+_DEV_SECRET = "dev-insecure-secret-key-only-for-DEBUG-never-deploy-this-value-0123456789"
+SECRET_KEY = envstr("SECRET_KEY") or ""
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off")
+    SECRET_KEY = _DEV_SECRET
+
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
+if DEBUG and "testserver" not in ALLOWED_HOSTS:
+    ALLOWED_HOSTS.append("testserver")
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
+SITE_ROOT = envstr("SITE_ROOT", "http://127.0.0.1:8000") or "http://127.0.0.1:8000"
+
+INSTALLED_APPS = [
+    "daphne",  # makes `runserver` serve ASGI (HTTP and websockets)
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "channels",
+    "slides",
+    "classroom",
+    "quizzes",
+    "realtime",
+    "frontend",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "scopecast.urls"
+ASGI_APPLICATION = "scopecast.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database ---------------------------------------------------------------
+_database_url = envstr("DATABASE_URL")
+if _database_url:
+    DATABASES = {"default": database_from_url(_database_url)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": VAR_DIR / "scopecast.sqlite3",
+            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Channel layer ----------------------------------------------------------
+REDIS_URL = envstr("REDIS_URL") or ""
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            # Pub/sub layer: broadcasts are fire-and-forget and cost one PUBLISH
+            # per group message, whatever the number of subscribers.
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL]},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# --- Slides and tiles -------------------------------------------------------
+# Where imported, uploaded and converted slide files live.
+SLIDE_STORAGE_ROOT = Path(envstr("SLIDE_STORAGE_ROOT") or VAR_DIR / "slides").resolve()
+# Directories `import_slides` may read from (anything else is refused).
+SLIDE_IMPORT_ROOTS = envpaths("SLIDE_IMPORT_ROOTS", [SLIDE_STORAGE_ROOT, VAR_DIR / "import"])
+SLIDE_UPLOAD_MAX_BYTES = envint("SLIDE_UPLOAD_MAX_BYTES", 20 * 1024**3, min_value=1)
+SLIDE_UPLOAD_CHUNK_BYTES = envint("SLIDE_UPLOAD_CHUNK_BYTES", 8 * 1024**2, min_value=64 * 1024)
+
+TILE_SIZE = envint("TILE_SIZE", 254, min_value=16, max_value=4096)
+TILE_OVERLAP = envint("TILE_OVERLAP", 1, min_value=0, max_value=64)
+TILE_QUALITY = envint("TILE_QUALITY", 80, min_value=1, max_value=100)
+TILE_WORKERS = envint("TILE_WORKERS", os.cpu_count() or 2, min_value=1, max_value=64)
+TILE_SLIDE_HANDLES = envint("TILE_SLIDE_HANDLES", 16, min_value=1, max_value=1024)
+TILE_TOKEN_TTL = envint("TILE_TOKEN_TTL", 6 * 3600, min_value=60)
+MEMCACHED_SERVERS = memcached_servers("MEMCACHED_SERVERS")
+TILE_CACHE_PREFIX = envstr("TILE_CACHE_PREFIX", "sc") or "sc"
+TILE_CACHE_LOCAL_MB = envint("TILE_CACHE_LOCAL_MB", 256, min_value=0)
+TILE_CACHE_TTL = envint("TILE_CACHE_TTL", 7 * 24 * 3600, min_value=0)
+
+# Background jobs (slide conversion, prewarm) run in-process in the embedded
+# default; production runs `manage.py run_worker` (see docs/deploy.md).
+SCOPECAST_INPROCESS_WORKER = envbool("SCOPECAST_INPROCESS_WORKER", not bool(_database_url))
+
+# --- Auth, i18n, static -----------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = envstr("TIME_ZONE", "UTC") or "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(envstr("STATIC_ROOT") or VAR_DIR / "static")
+# Browser libraries come from npm (package.json + package-lock.json), never
+# copied into the repository.
+STATICFILES_DIRS = [
+    (
+        "vendor/openseadragon",
+        BASE_DIR / "node_modules" / "openseadragon" / "build" / "openseadragon",
+    )
+]
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "/media/"
+DATA_UPLOAD_MAX_MEMORY_SIZE = SLIDE_UPLOAD_CHUNK_BYTES + 1024 * 1024
+
+# --- Security (on whenever DEBUG is off) ------------------------------------
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", not DEBUG)
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, min_value=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", not DEBUG)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SILENCED_SYSTEM_CHECKS = envlist("SILENCED_SYSTEM_CHECKS", [])
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO") or "INFO"},
+    "loggers": {"daphne": {"level": "WARNING"}, "django.channels.server": {"level": "WARNING"}},
+}

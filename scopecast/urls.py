@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("slides/", include("slides.urls")),
+    path("courses/", include("classroom.urls")),
+    path("quizzes/", include("quizzes.urls")),
+    path("", include("frontend.urls")),
+]
