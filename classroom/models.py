@@ -89,3 +89,22 @@ class AgendaItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}: {self.slide}"
+
+
+class Guest(models.Model):
+    """A password-less identity scoped to one live session, created by join code.
+
+    The guest authenticates with a signed, session-scoped token
+    (see classroom.guests); nothing about it is valid in any other session.
+    """
+
+    session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="guests")
+    display_name = models.CharField(max_length=60)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["session", "display_name"]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} (guest in session {self.session_id})"
