@@ -68,6 +68,13 @@ class LiveSession(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The slide on screen, persisted when the teacher opens one (rare), so a
+    # restarted server without Redis still knows what the class is looking at.
+    # Viewports and the rest of the live state live in realtime.state.
+    current_slide = models.ForeignKey(
+        "slides.Slide", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    current_item = models.IntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -108,3 +115,63 @@ class Guest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.display_name} (guest in session {self.session_id})"
+
+
+class Annotation(models.Model):
+    """A teacher's drawing on a slide during a live session (see docs/protocol.md).
+
+    Geometry is a list of ``[x, y]`` points in level-0 pixels of ``slide``;
+    how many points each kind takes is checked in classroom.actions.
+    """
+
+    class Kind(models.TextChoices):
+        POINT = "point", "Point"
+        ARROW = "arrow", "Arrow"
+        LINE = "line", "Line"
+        RECTANGLE = "rectangle", "Rectangle"
+        ELLIPSE = "ellipse", "Ellipse"
+        POLYGON = "polygon", "Polygon"
+        FREEHAND = "freehand", "Freehand"
+        TEXT = "text", "Text label"
+
+    session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="annotations")
+    slide = models.ForeignKey("slides.Slide", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    colour = models.CharField(max_length=7, default="#ffcc00")
+    points = models.JSONField(default=list)
+    text = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["session", "id"]
+        indexes = [models.Index(fields=["session", "slide"], name="annotation_session_slide")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.slide_id} in session {self.session_id}"
+
+
+class SessionEvent(models.Model):
+    """The session's event log, written in batches (see realtime/eventlog.py).
+
+    ``seq`` is the per-session sequence number the event was broadcast with;
+    it is null for logged events that are not broadcast (student viewport
+    reports).
+    """
+
+    session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveBigIntegerField(null=True, blank=True)
+    type = models.CharField(max_length=40)
+    actor = models.CharField(max_length=40, blank=True, help_text="u:<user id> or g:<guest id>")
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["session", "created_at", "id"]
+        indexes = [models.Index(fields=["session", "seq"], name="sessionevent_session_seq")]
+
+    def __str__(self) -> str:
+        return f"{self.type} #{self.seq} in session {self.session_id}"
