@@ -1,0 +1,385 @@
+"""Synthetic H&E-like whole-slide images for demos, tests and benchmarks.
+
+See docs/slides.md ("Synthetic slides"). Everything is generated lazily with
+pyvips: low-resolution fields (tissue outline, cell density) are upsampled,
+and cell-scale detail (nuclei, stroma fibres) comes from vips Worley and
+Perlin noise computed at half resolution. No full-resolution array ever
+exists in memory, so a 50,000 x 40,000 px slide writes in a few minutes on
+two cores.
+
+- `write_svs` writes an Aperio-style SVS that OpenSlide reads with its
+  "aperio" vendor backend (MPP, objective power, thumbnail/label/macro).
+- `write_generic_tiff` writes a tiled JPEG pyramid ("generic-tiff").
+- `write_truncated_copy`, `write_random_bytes`, `write_text_file` and
+  `write_flat_image` write bad or non-pyramidal inputs for tests.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyvips
+import tifffile
+
+ProgressCallback = Callable[[float], None]
+
+APERIO_HEADER = "Aperio Image Library v12.0.16"
+# Detail noise is computed at 1/DETAIL_SHRINK resolution and upsampled: it
+# quarters the cost of Worley/Perlin noise and looks like a slightly soft scan.
+DETAIL_SHRINK = 2
+# Low-resolution fields are computed at 1/FIELD_SHRINK resolution.
+FIELD_SHRINK = 64
+# Above this many pixels the pyramid is written as BigTIFF (> 4 GiB safe).
+BIGTIFF_PIXELS = 400_000_000
+
+_WHITE = (243.0, 241.0, 245.0)
+_HEMATOXYLIN = (70.0, 40.0, 125.0)  # nucleus purple
+_EOSIN = (232.0, 120.0, 175.0)  # stroma pink
+
+
+def _clamp01(image: pyvips.Image) -> pyvips.Image:
+    return (image > 1).ifthenelse(1.0, (image < 0).ifthenelse(0.0, image))
+
+
+def _perlin(width: int, height: int, cell: int, seed: int) -> pyvips.Image:
+    return pyvips.Image.perlin(width, height, cell_size=max(2, cell), seed=seed)
+
+
+def _fields(width: int, height: int, rng: np.random.Generator) -> pyvips.Image:
+    """Two bands at full size: tissue mask (0..1) and cell density (0..1).
+
+    Computed at 1/FIELD_SHRINK resolution: an elliptical envelope (numpy)
+    roughened by multi-octave Perlin noise, thresholded with a steep ramp so
+    tissue edges are irregular but crisp, with a few white lumina inside.
+    """
+    lw = max(8, width // FIELD_SHRINK + 2)
+    lh = max(8, height // FIELD_SHRINK + 2)
+
+    def seed() -> int:
+        return int(rng.integers(1 << 30))
+
+    yy, xx = np.mgrid[0:lh, 0:lw].astype(np.float32)
+    rx = lw * rng.uniform(0.36, 0.44)
+    ry = lh * rng.uniform(0.34, 0.42)
+    cx = lw * rng.uniform(0.46, 0.54)
+    cy = lh * rng.uniform(0.46, 0.54)
+    envelope = 1.0 - (((xx - cx) / rx) ** 2 + ((yy - cy) / ry) ** 2)
+    env = pyvips.Image.new_from_memory(
+        np.ascontiguousarray(envelope, dtype=np.float32).tobytes(), lw, lh, 1, "float"
+    )
+    rough = (
+        _perlin(lw, lh, lw // 5, seed()) * 0.55
+        + _perlin(lw, lh, lw // 14, seed()) * 0.3
+        + _perlin(lw, lh, lw // 30, seed()) * 0.15
+    )
+    mask = _clamp01((env + rough * 0.9 - 0.05) * 25.0)
+    lumina = _perlin(lw, lh, lw // 20, seed())
+    mask = mask * (1.0 - _clamp01((lumina - 0.42) * 25.0))
+    density = _clamp01(_perlin(lw, lh, lw // 8, seed()) * 0.8 + 0.5)
+    low = mask.bandjoin(density)
+    return low.resize(FIELD_SHRINK, kernel="linear").crop(0, 0, width, height)
+
+
+def tissue_image(width: int, height: int, *, seed: int = 0) -> pyvips.Image:
+    """A lazy, H&E-like sRGB uchar image of the given size."""
+    if width < 1 or height < 1:
+        raise ValueError("width and height must be positive")
+    rng = np.random.default_rng(seed)
+    fields = _fields(width, height, rng)
+    mask, density = fields[0], fields[1]
+
+    dw = width // DETAIL_SHRINK + 2
+    dh = height // DETAIL_SHRINK + 2
+    s = DETAIL_SHRINK
+    worley = pyvips.Image.worley(dw, dh, cell_size=34 // s, seed=int(rng.integers(1 << 30)))
+    fibres = _perlin(dw, dh, 48 // s, int(rng.integers(1 << 30)))
+    wobble = _perlin(dw, dh, max(2, 8 // s), int(rng.integers(1 << 30)))
+    detail = (worley * s).bandjoin([fibres, wobble])
+    detail = detail.resize(s, kernel="linear").crop(0, 0, width, height)
+    distance, fibres, wobble = detail[0], detail[1], detail[2]
+
+    radius = density * 5.0 + 3.5 + wobble * 1.5
+    nuclei = _clamp01((radius - distance) * 0.6)
+    ridge = 1.0 - fibres.abs()
+    hema = nuclei * mask * (wobble * 0.2 + 0.75)
+    eosin = mask * (ridge * ridge * 0.55 + 0.3)
+
+    # Linear unmixing approximation: white minus each stain's absorbance.
+    dh_rgb = [w - c for w, c in zip(_WHITE, _HEMATOXYLIN, strict=True)]
+    de_rgb = [w - c for w, c in zip(_WHITE, _EOSIN, strict=True)]
+    rgb = hema.bandjoin([hema, hema]).linear([-d for d in dh_rgb], list(_WHITE))
+    rgb = rgb - eosin.bandjoin([eosin, eosin]).linear(de_rgb, [0.0, 0.0, 0.0])
+    return _clamp_uchar(rgb)
+
+
+def _clamp_uchar(image: pyvips.Image) -> pyvips.Image:
+    clipped = (image < 0).ifthenelse(0, (image > 255).ifthenelse(255, image))
+    return clipped.cast("uchar").copy(interpretation="srgb")
+
+
+def _attach_progress(image: pyvips.Image, progress: ProgressCallback | None) -> None:
+    if progress is None:
+        return
+    image.set_progress(True)
+
+    def on_eval(_image: Any, status: Any) -> None:
+        progress(min(1.0, max(0.0, float(status.percent) / 100.0)))
+
+    image.signal_connect("eval", on_eval)
+
+
+def _partial(path: Path) -> Path:
+    return path.with_name(f".{path.name}.partial")
+
+
+def _save_pyramid(
+    image: pyvips.Image,
+    path: Path,
+    *,
+    tile_size: int,
+    quality: int,
+    progress: ProgressCallback | None,
+) -> None:
+    _attach_progress(image, progress)
+    image.tiffsave(
+        str(path),
+        tile=True,
+        tile_width=tile_size,
+        tile_height=tile_size,
+        pyramid=True,
+        compression="jpeg",
+        Q=quality,
+        bigtiff=image.width * image.height > BIGTIFF_PIXELS,
+    )
+
+
+def write_generic_tiff(
+    path: Path | str,
+    width: int,
+    height: int,
+    *,
+    seed: int = 0,
+    tile_size: int = 256,
+    quality: int = 80,
+    progress: ProgressCallback | None = None,
+) -> Path:
+    """A tiled JPEG TIFF pyramid that OpenSlide opens as "generic-tiff"."""
+    path = Path(path)
+    tmp = _partial(path)
+    try:
+        _save_pyramid(
+            tissue_image(width, height, seed=seed),
+            tmp,
+            tile_size=tile_size,
+            quality=quality,
+            progress=progress,
+        )
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def _label_image(text: str, *, seed: int) -> pyvips.Image:
+    """A slide label: white paper, dark text and a barcode-like stripe block."""
+    rng = np.random.default_rng(seed)
+    width, height = 420, 420
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    rendered = pyvips.Image.text(escaped, width=width - 40, dpi=180, font="sans bold")
+    ink = rendered.crop(0, 0, min(rendered.width, width - 40), min(rendered.height, 220))
+    paper = pyvips.Image.black(width, height).linear([0.0], [248.0])
+    paper = paper.insert(255 - ink.linear([0.92], [0.0]), 20, 24).cast("uchar")
+    # Barcode: vertical bars of random widths across the bottom.
+    bars = np.full((120, width - 40), 248, dtype=np.uint8)
+    x = 0
+    while x < bars.shape[1]:
+        w = int(rng.integers(2, 7))
+        if rng.random() < 0.55:
+            bars[:, x : x + w] = 25
+        x += w + int(rng.integers(2, 5))
+    barcode = pyvips.Image.new_from_memory(bars.tobytes(), bars.shape[1], bars.shape[0], 1, "uchar")
+    paper = paper.insert(barcode, 20, height - 150)
+    return paper.bandjoin([paper, paper]).copy(interpretation="srgb")
+
+
+def _macro_image(label: pyvips.Image, overview: pyvips.Image) -> pyvips.Image:
+    """The whole glass slide: label on the left, tissue on the right."""
+    height = 480
+    width = height * 3
+    glass = pyvips.Image.black(width, height, bands=3).linear([0, 0, 0], [226, 228, 230])
+    glass = glass.cast("uchar").copy(interpretation="srgb")
+    lab = label.resize(height / label.height)
+    glass = glass.insert(lab, 0, 0)
+    area_w, area_h = width - lab.width - 40, height - 40
+    scale = min(area_w / overview.width, area_h / overview.height)
+    tissue = overview.resize(scale)
+    # Glass shows through white background: darken the tissue slightly.
+    tissue = tissue.linear([0.93, 0.94, 0.94], [0, 0, 0]).cast("uchar")
+    x = lab.width + 20 + (area_w - tissue.width) // 2
+    y = 20 + (area_h - tissue.height) // 2
+    return glass.insert(tissue, x, y)
+
+
+def _to_numpy(image: pyvips.Image) -> np.ndarray[Any, np.dtype[np.uint8]]:
+    image = image.cast("uchar")
+    data = image.write_to_memory()
+    return np.ndarray(
+        buffer=data, dtype=np.uint8, shape=(image.height, image.width, image.bands)
+    ).copy()
+
+
+def _smallest_level_at_least(path: Path, minimum: int) -> pyvips.Image:
+    """The smallest pyramid page whose longer side is >= minimum (or page 0)."""
+    pages = pyvips.Image.new_from_file(str(path)).get("n-pages")
+    best = pyvips.Image.new_from_file(str(path), page=0)
+    for page in range(1, pages):
+        candidate = pyvips.Image.new_from_file(str(path), page=page)
+        if max(candidate.width, candidate.height) < minimum:
+            break
+        best = candidate
+    return best
+
+
+def _ifd_chain(fh: Any) -> tuple[bool, str, list[int]]:
+    """(bigtiff, byteorder, [ifd offsets]) of a TIFF file."""
+    fh.seek(0)
+    head = fh.read(16)
+    order = "<" if head[:2] == b"II" else ">"
+    (magic,) = struct.unpack(order + "H", head[2:4])
+    big = magic == 43
+    offsets: list[int] = []
+    offset = struct.unpack(order + ("Q" if big else "I"), head[8:16] if big else head[4:8])[0]
+    while offset:
+        offsets.append(offset)
+        fh.seek(offset)
+        count_fmt, entry_size = ("Q", 20) if big else ("H", 12)
+        (count,) = struct.unpack(order + count_fmt, fh.read(8 if big else 2))
+        fh.seek(offset + (8 if big else 2) + count * entry_size)
+        (offset,) = struct.unpack(order + ("Q" if big else "I"), fh.read(8 if big else 4))
+    return big, order, offsets
+
+
+def _relink_ifds(path: Path, order: list[int]) -> None:
+    """Rewrite the IFD chain so directories appear in `order` (indices)."""
+    with path.open("r+b") as fh:
+        big, byteorder, offsets = _ifd_chain(fh)
+        if sorted(order) != list(range(len(offsets))):
+            raise ValueError("order must be a permutation of the directories")
+        ptr = byteorder + ("Q" if big else "I")
+        chain = [offsets[i] for i in order]
+        fh.seek(8 if big else 4)
+        fh.write(struct.pack(ptr, chain[0]))
+        for current, following in zip(chain, [*chain[1:], 0], strict=True):
+            fh.seek(current)
+            (count,) = struct.unpack(byteorder + ("Q" if big else "H"), fh.read(8 if big else 2))
+            fh.seek(current + (8 if big else 2) + count * (20 if big else 12))
+            fh.write(struct.pack(ptr, following))
+
+
+def write_svs(
+    path: Path | str,
+    width: int,
+    height: int,
+    *,
+    mpp: float = 0.25,
+    magnification: int = 40,
+    seed: int = 0,
+    label_text: str = "Scopecast\nDemo slide",
+    tile_size: int = 256,
+    quality: int = 80,
+    progress: ProgressCallback | None = None,
+) -> Path:
+    """An Aperio-style SVS that OpenSlide detects as vendor "aperio".
+
+    Layout, as Aperio writes it: directory 0 is the tiled full-resolution
+    level whose ImageDescription starts "Aperio Image Library" and carries
+    ``|AppMag = ..|MPP = ..``; directory 1 is a stripped thumbnail; then the
+    tiled pyramid levels; then stripped "label" and "macro" images, marked by
+    NewSubfileType (1 and 9) and named on the second line of their
+    ImageDescription.
+    """
+    path = Path(path)
+    tmp = _partial(path)
+    description = (
+        f"{APERIO_HEADER}\n{width}x{height} [0,0 {width}x{height}] "
+        f"({tile_size}x{tile_size}) JPEG/RGB Q={quality}"
+        f"|AppMag = {magnification}|MPP = {mpp:.4f}"
+        f"|ScanScope ID = SCOPECAST|Filename = {path.stem}|Title = {path.stem}"
+    )
+    try:
+        image = tissue_image(width, height, seed=seed).copy()
+        image.set_type(pyvips.GValue.gstr_type, "image-description", description)
+        _save_pyramid(image, tmp, tile_size=tile_size, quality=quality, progress=progress)
+
+        overview = _smallest_level_at_least(tmp, 1024)
+        thumb = overview.thumbnail_image(768, height=768)
+        label = _label_image(label_text, seed=seed)
+        macro = _macro_image(label, overview)
+        with tifffile.TiffFile(tmp) as tif:
+            levels = len(tif.pages)
+        with tifffile.TiffWriter(tmp, append="force") as writer:
+            # NewSubfileType: 0 thumbnail, 1 label, 9 macro (reduced-resolution
+            # + macro bit), as Aperio scanners write them; OpenSlide >= 4.0.1
+            # names label/macro by it, older releases by the description.
+            for name, img, subfile in (
+                ("thumbnail", thumb, 0),
+                ("label", label, 1),
+                ("macro", macro, 9),
+            ):
+                writer.write(
+                    _to_numpy(img),
+                    photometric="rgb",
+                    compression="zlib",
+                    rowsperstrip=64,
+                    description=f"{APERIO_HEADER}\n{name} {img.width}x{img.height}",
+                    metadata=None,
+                    subfiletype=subfile,
+                )
+        # Directories now: levels..., thumbnail, label, macro. Aperio puts
+        # the thumbnail second.
+        _relink_ifds(tmp, [0, levels, *range(1, levels), levels + 1, levels + 2])
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+# --- bad and non-pyramidal inputs for tests ---------------------------------
+
+
+def write_truncated_copy(source: Path | str, path: Path | str, *, keep: float = 0.6) -> Path:
+    """A copy of `source` cut after `keep` (0..1) of its bytes."""
+    data = Path(source).read_bytes()
+    path = Path(path)
+    path.write_bytes(data[: max(1, int(len(data) * keep))])
+    return path
+
+
+def write_random_bytes(path: Path | str, size: int = 256 * 1024, *, seed: int = 0) -> Path:
+    """Random bytes under whatever name is given (e.g. ``fake.svs``)."""
+    path = Path(path)
+    path.write_bytes(np.random.default_rng(seed).bytes(size))
+    return path
+
+
+def write_text_file(path: Path | str, text: str = "this is not a slide\n") -> Path:
+    path = Path(path)
+    path.write_text(text)
+    return path
+
+
+def write_flat_image(path: Path | str, width: int, height: int, *, seed: int = 0) -> Path:
+    """A non-pyramidal image (format from the suffix: .jpg, .png, .tif)."""
+    path = Path(path)
+    image = tissue_image(width, height, seed=seed)
+    suffix = path.suffix.lower()
+    if suffix in {".tif", ".tiff"}:
+        image.tiffsave(str(path), tile=False, compression="deflate")
+    else:
+        image.write_to_file(str(path))
+    return path
