@@ -1,3 +1,5 @@
+"""Pages (see docs/architecture.md); auth views are mounted at /accounts/."""
+
 from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
@@ -7,4 +9,5 @@ from frontend import views
 app_name = "frontend"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.home, name="home"),
+    path("view/<int:slide_id>/", views.viewer, name="viewer"),
 ]

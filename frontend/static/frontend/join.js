@@ -1,0 +1,83 @@
+/*
+ * "Join a session with a code": posts JSON to the classroom join endpoint
+ * (see docs/protocol.md) and reports the answer in an aria-live region.
+ */
+(function () {
+  "use strict";
+
+  const CODE = /^[23456789ABCDEFGHJKLMNPQRSTUVWXYZ]{6}$/;
+
+  function say(form, text, isError) {
+    const out = form.querySelector(".join-result");
+    out.textContent = text;
+    out.classList.toggle("error", Boolean(isError));
+  }
+
+  async function submit(event) {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const code = form.elements.code.value.trim().toUpperCase();
+    const nameField = form.elements.display_name;
+    const body = { code: code };
+    if (!CODE.test(code)) {
+      say(form, "A session code has six letters and digits (no 0, O, 1 or I).", true);
+      form.elements.code.focus();
+      return;
+    }
+    if (nameField) {
+      const name = nameField.value.trim();
+      if (!name) {
+        say(form, "Please enter the name your teacher will see.", true);
+        nameField.focus();
+        return;
+      }
+      body.display_name = name;
+    }
+    const button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    say(form, "Joining…", false);
+    try {
+      const response = await fetch(form.dataset.joinUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: {
+          "Content-Type": "application/json",
+          Accept: "application/json",
+          "X-CSRFToken": form.elements.csrfmiddlewaretoken.value,
+        },
+        body: JSON.stringify(body),
+      });
+      let data = {};
+      try {
+        data = await response.json();
+      } catch (ignored) {
+        data = {};
+      }
+      if (!response.ok) {
+        say(form, data.error || messageFor(response.status), true);
+        return;
+      }
+      const next = data.url || data.redirect || data.session_url;
+      if (typeof next === "string" && next.startsWith("/")) {
+        window.location.assign(next);
+        return;
+      }
+      say(form, "You joined " + (data.title || "the session") + ".", false);
+    } catch (err) {
+      say(form, "The server could not be reached. Check your connection and try again.", true);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  function messageFor(status) {
+    if (status === 404) return "No live session has this code. Check it and try again.";
+    if (status === 403) return "This session does not accept guests. Log in first.";
+    if (status === 429) return "Too many attempts. Wait a minute, then try again.";
+    return "Joining failed (HTTP " + status + "). Try again in a moment.";
+  }
+
+  document.querySelectorAll("form.join-form").forEach(function (form) {
+    form.addEventListener("submit", submit);
+  });
+})();

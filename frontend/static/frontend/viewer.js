@@ -1,0 +1,434 @@
+/*
+ * The slide viewer: fetches the slide's info JSON, opens its signed Deep Zoom
+ * URL in OpenSeadragon and draws our own scale bar and magnification readout.
+ * Views follow the contract in docs/architecture.md ("Coordinates and views").
+ *
+ * Tests and later classroom code read `window.scopecastViewer`:
+ *   {state, info, viewer, tilesLoaded, tilesFailed, getView(), setView(view)}
+ */
+(function () {
+  "use strict";
+
+  const app = document.getElementById("viewer-app");
+  if (!app) return;
+  const Scale = window.ScopecastScale;
+  const $ = function (id) {
+    return document.getElementById(id);
+  };
+
+  const SCALE_BAR_MAX_PX = 160;
+  const PRESETS = [1.25, 2.5, 5, 10, 20, 40, 63, 100];
+
+  const api = {
+    state: "loading",
+    info: null,
+    viewer: null,
+    tilesLoaded: 0,
+    tilesFailed: 0,
+    getView: getView,
+    setView: setView,
+  };
+  window.scopecastViewer = api;
+
+  const ERRORS = {
+    401: ["Please log in", "Your login has expired. Log in again to see this slide."],
+    403: [
+      "No access to this slide",
+      "This slide is not shared with you. Ask your teacher to add it to one of your courses.",
+    ],
+    404: ["Slide not found", "There is no slide with this number. It may have been deleted."],
+    importing: ["This slide is not ready yet", "It is still being imported. Try again in a moment."],
+    failed: ["This slide could not be imported", "The file could not be read as a slide."],
+    open: [
+      "The slide could not be opened",
+      "The image server did not deliver this slide. Reload the page; if it keeps failing, tell your teacher.",
+    ],
+    network: [
+      "Connection problem",
+      "The server could not be reached. Check your connection and reload the page.",
+    ],
+    server: ["Server error", "The server could not load this slide. Try again in a moment."],
+  };
+
+  function setState(state) {
+    api.state = state;
+    app.dataset.state = state;
+  }
+
+  function showError(kind, detail, status) {
+    const text = ERRORS[kind] || ERRORS.server;
+    setState("error");
+    app.dataset.error = kind;
+    $("viewer-status").hidden = true;
+    $("viewer-error-title").textContent = text[0];
+    $("viewer-error-text").textContent = detail || text[1];
+    if (status) $("viewer-error-text").textContent += " (HTTP " + status + ")";
+    if (kind === "401") {
+      const link = document.createElement("a");
+      link.href = "/accounts/login/?next=" + encodeURIComponent(location.pathname);
+      link.textContent = " Log in";
+      $("viewer-error-text").appendChild(link);
+    }
+    $("viewer-error").hidden = false;
+  }
+
+  async function load() {
+    let response;
+    try {
+      response = await fetch(app.dataset.infoUrl, {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+      });
+    } catch (err) {
+      showError("network");
+      return;
+    }
+    let data = null;
+    try {
+      data = await response.json();
+    } catch (ignored) {
+      data = null;
+    }
+    if (!response.ok) {
+      const kind = ERRORS[String(response.status)] ? String(response.status) : "server";
+      const detail = kind === "server" && data && data.error ? data.error : null;
+      showError(kind, detail, kind === "server" ? response.status : null);
+      return;
+    }
+    if (!data || typeof data.dzi !== "string") {
+      if (data && data.status === "importing") showError("importing");
+      else if (data && data.status === "failed") showError("failed", data.status_message);
+      else showError("server", "The slide's description is incomplete.");
+      return;
+    }
+    api.info = data;
+    describe(data);
+    open(data);
+  }
+
+  /* ---------------------------------------------------------------- info */
+
+  function fact(list, term, value) {
+    if (value === null || value === undefined || value === "") return;
+    const dt = document.createElement("dt");
+    dt.textContent = term;
+    const dd = document.createElement("dd");
+    dd.textContent = value;
+    list.append(dt, dd);
+  }
+
+  function describe(info) {
+    document.title = info.title + " · Scopecast";
+    $("slide-title").textContent = info.title;
+    const facts = $("slide-facts");
+    facts.replaceChildren();
+    const n = new Intl.NumberFormat();
+    fact(facts, "Size", n.format(info.width) + " × " + n.format(info.height) + " px");
+    if (info.mpp_x > 0) {
+      const mppY = info.mpp_y > 0 ? info.mpp_y : info.mpp_x;
+      fact(facts, "Resolution", info.mpp_x.toFixed(3) + " × " + mppY.toFixed(3) + " µm/px");
+      const wmm = (info.width * info.mpp_x) / 1000;
+      const hmm = (info.height * mppY) / 1000;
+      fact(facts, "Tissue area", wmm.toFixed(1) + " × " + hmm.toFixed(1) + " mm");
+    } else {
+      fact(facts, "Resolution", "not calibrated (no scale bar)");
+    }
+    if (info.objective_power > 0) fact(facts, "Scanned at", info.objective_power + "×");
+    fact(facts, "Levels", info.level_count);
+    const assoc = $("associated");
+    assoc.replaceChildren();
+    const entries = Object.entries(info.associated || {});
+    if (entries.length) {
+      const h = document.createElement("h3");
+      h.textContent = "Associated images";
+      assoc.appendChild(h);
+    }
+    for (const [name, url] of entries) {
+      const fig = document.createElement("figure");
+      const link = document.createElement("a");
+      link.href = url;
+      link.target = "_blank";
+      link.rel = "noopener";
+      const img = document.createElement("img");
+      img.src = url;
+      img.alt = name + " image";
+      img.loading = "lazy";
+      link.appendChild(img);
+      const cap = document.createElement("figcaption");
+      cap.textContent = name;
+      fig.append(link, cap);
+      assoc.appendChild(fig);
+    }
+  }
+
+  /* ----------------------------------------------------------- the viewer */
+
+  function open(info) {
+    if (typeof window.OpenSeadragon !== "function") {
+      showError("server", "The viewer library is missing (run `npm ci` and collectstatic).");
+      return;
+    }
+    const viewer = window.OpenSeadragon({
+      element: $("osd"),
+      prefixUrl: app.dataset.osdPrefix,
+      tileSources: info.dzi,
+      showNavigationControl: false,
+      showNavigator: true,
+      navigatorPosition: "BOTTOM_RIGHT",
+      navigatorAutoFade: false,
+      maxZoomPixelRatio: 2,
+      visibilityRatio: 0.5,
+      animationTime: 0.5,
+      timeout: 30000,
+      gestureSettingsMouse: { clickToZoom: false, dblClickToZoom: true },
+    });
+    api.viewer = viewer;
+
+    viewer.addHandler("open", function () {
+      setState("ready");
+      $("viewer-status").hidden = true;
+      buildPresets();
+      const fromHash = parseHash();
+      if (fromHash) setView(fromHash, true);
+      update();
+    });
+    viewer.addHandler("open-failed", function (event) {
+      showError("open", null);
+      if (event && event.message && window.console) console.warn(event.message);
+    });
+    viewer.addHandler("tile-loaded", function () {
+      api.tilesLoaded += 1;
+      $("viewer-warning").hidden = true;
+    });
+    viewer.addHandler("tile-load-failed", function () {
+      api.tilesFailed += 1;
+      if (api.tilesFailed >= 4 && api.tilesLoaded === 0) {
+        warn("Tiles are not loading. The slide may have been replaced; reload the page.");
+      }
+    });
+    viewer.addHandler("animation", scheduleUpdate);
+    viewer.addHandler("resize", scheduleUpdate);
+    viewer.addHandler("rotate", scheduleUpdate);
+    viewer.addHandler("animation-finish", function () {
+      update();
+      writeHash();
+    });
+    bindControls(viewer);
+  }
+
+  function warn(text) {
+    const w = $("viewer-warning");
+    w.textContent = text;
+    w.hidden = false;
+  }
+
+  function item() {
+    return api.viewer && api.viewer.world.getItemCount() ? api.viewer.world.getItemAt(0) : null;
+  }
+
+  /* Screen (CSS) pixels per level-0 pixel. */
+  function imageZoom(current) {
+    const it = item();
+    return it ? it.viewportToImageZoom(api.viewer.viewport.getZoom(current)) : null;
+  }
+
+  function getView() {
+    const it = item();
+    if (!it) return null;
+    const vp = api.viewer.viewport;
+    const centre = it.viewportToImageCoordinates(vp.getCenter(true));
+    return { x: centre.x, y: centre.y, zoom: imageZoom(true), rotation: vp.getRotation(true) };
+  }
+
+  function setView(view, immediately) {
+    const it = item();
+    if (!it || !view) return;
+    const vp = api.viewer.viewport;
+    const OSD = window.OpenSeadragon;
+    if (Number.isFinite(view.rotation)) vp.setRotation(view.rotation, Boolean(immediately));
+    if (view.zoom > 0) vp.zoomTo(it.imageToViewportZoom(view.zoom), null, Boolean(immediately));
+    if (Number.isFinite(view.x) && Number.isFinite(view.y)) {
+      vp.panTo(it.imageToViewportCoordinates(new OSD.Point(view.x, view.y)), Boolean(immediately));
+    }
+    vp.applyConstraints();
+  }
+
+  /* ------------------------------------------------- scale and magnification */
+
+  let pending = false;
+  function scheduleUpdate() {
+    if (pending) return;
+    pending = true;
+    window.requestAnimationFrame(function () {
+      pending = false;
+      update();
+    });
+  }
+
+  function calibration() {
+    const info = api.info;
+    const mpp = info.mpp_x > 0 ? info.mpp_x : null;
+    return { mpp: mpp, base: Scale.basePower(info.objective_power, mpp) };
+  }
+
+  function update() {
+    const zoom = imageZoom(true);
+    if (!zoom) return;
+    const cal = calibration();
+    if (cal.base) {
+      const approx = cal.base.estimated ? "≈ " : "";
+      $("mag-readout").textContent = approx + Scale.formatMagnification(cal.base.power * zoom);
+    } else {
+      $("mag-readout").textContent = Math.round(zoom * 100) + " %";
+    }
+    $("mpp-readout").textContent = cal.mpp ? (cal.mpp / zoom).toPrecision(3) + " µm/px" : "";
+    const bar = cal.mpp ? Scale.scaleBar(cal.mpp, zoom, SCALE_BAR_MAX_PX) : null;
+    const el = $("scale-bar");
+    if (bar) {
+      $("scale-bar-line").style.width = bar.px.toFixed(1) + "px";
+      $("scale-bar-label").textContent = bar.label;
+      el.hidden = false;
+    } else {
+      el.hidden = true;
+    }
+    const degrees = ((Math.round(api.viewer.viewport.getRotation(true)) % 360) + 360) % 360;
+    $("rotation-readout").textContent = degrees + "°";
+    markPreset(cal.base ? cal.base.power * zoom : null);
+  }
+
+  function buildPresets() {
+    const holder = $("mag-presets");
+    holder.replaceChildren();
+    const cal = calibration();
+    if (!cal.base) {
+      holder.parentElement.hidden = true;
+      return;
+    }
+    for (const p of PRESETS) {
+      if (p > cal.base.power * 2 + 1e-6) break;
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = "tool preset";
+      b.dataset.power = String(p);
+      b.textContent = p + "×";
+      b.setAttribute("aria-label", "Magnify to " + p + " times");
+      b.setAttribute("aria-pressed", "false");
+      b.addEventListener("click", function () {
+        const target = p / cal.base.power;
+        api.viewer.viewport.zoomTo(item().imageToViewportZoom(target));
+      });
+      holder.appendChild(b);
+    }
+  }
+
+  function markPreset(power) {
+    for (const b of $("mag-presets").children) {
+      const p = Number(b.dataset.power);
+      const on = power !== null && Math.abs(power - p) / p < 0.02;
+      b.setAttribute("aria-pressed", on ? "true" : "false");
+    }
+  }
+
+  /* ---------------------------------------------------------- controls */
+
+  function bindControls(viewer) {
+    const vp = viewer.viewport;
+    $("btn-zoom-in").addEventListener("click", function () {
+      vp.zoomBy(2);
+      vp.applyConstraints();
+    });
+    $("btn-zoom-out").addEventListener("click", function () {
+      vp.zoomBy(0.5);
+      vp.applyConstraints();
+    });
+    $("btn-home").addEventListener("click", function () {
+      vp.goHome();
+    });
+    $("btn-rotate-left").addEventListener("click", function () {
+      vp.setRotation(vp.getRotation() - 90);
+    });
+    $("btn-rotate-right").addEventListener("click", function () {
+      vp.setRotation(vp.getRotation() + 90);
+    });
+    $("btn-full-page").addEventListener("click", toggleFullPage);
+    $("btn-copy-link").addEventListener("click", copyLink);
+  }
+
+  function toggleFullPage() {
+    const button = $("btn-full-page");
+    if (document.fullscreenElement) {
+      document.exitFullscreen();
+      return;
+    }
+    if (app.requestFullscreen) {
+      app.requestFullscreen().catch(function () {
+        app.classList.toggle("is-full-page");
+      });
+    } else {
+      app.classList.toggle("is-full-page");
+    }
+    button.setAttribute("aria-pressed", "true");
+  }
+
+  document.addEventListener("fullscreenchange", function () {
+    $("btn-full-page").setAttribute("aria-pressed", document.fullscreenElement ? "true" : "false");
+  });
+
+  $("btn-info").addEventListener("click", function () {
+    const panel = $("info-panel");
+    panel.hidden = !panel.hidden;
+    this.setAttribute("aria-expanded", panel.hidden ? "false" : "true");
+    scheduleUpdate();
+  });
+  if (window.matchMedia("(max-width: 720px)").matches) {
+    $("info-panel").hidden = true;
+    $("btn-info").setAttribute("aria-expanded", "false");
+  }
+
+  /* ------------------------------------------------- views in the URL hash */
+
+  function parseHash() {
+    const params = new URLSearchParams(location.hash.slice(1));
+    const view = {
+      x: Number(params.get("x")),
+      y: Number(params.get("y")),
+      zoom: Number(params.get("zoom")),
+      rotation: Number(params.get("r") || 0),
+    };
+    const ok = params.has("x") && params.has("y") && params.has("zoom");
+    return ok && Number.isFinite(view.x) && Number.isFinite(view.y) && view.zoom > 0 ? view : null;
+  }
+
+  function hashFor(view) {
+    return (
+      "#x=" + Math.round(view.x) + "&y=" + Math.round(view.y) +
+      "&zoom=" + Number(view.zoom.toPrecision(4)) + "&r=" + Math.round(view.rotation)
+    );
+  }
+
+  function writeHash() {
+    const view = getView();
+    if (view) history.replaceState(null, "", hashFor(view));
+  }
+
+  function copyLink() {
+    const view = getView();
+    if (!view) return;
+    const url = location.origin + location.pathname + hashFor(view);
+    const done = function () {
+      $("btn-copy-link").textContent = "Copied";
+      setTimeout(function () {
+        $("btn-copy-link").textContent = "Link";
+      }, 1500);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(url).then(done, function () {
+        window.prompt("Copy this link:", url);
+      });
+    } else {
+      window.prompt("Copy this link:", url);
+    }
+  }
+
+  load();
+})();
