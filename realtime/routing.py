@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from channels.routing import URLRouter  # noqa: F401  (re-exported for clarity)
-from django.urls import URLPattern
+from typing import Any
 
-websocket_urlpatterns: list[URLPattern] = []
+from django.urls import path
+
+from realtime.consumers import session_socket
+
+websocket_urlpatterns: list[Any] = [
+    # Django's path() is typed for views; Channels' URLRouter takes ASGI apps.
+    path("ws/sessions/<int:session_id>/", session_socket, name="session-socket"),  # type: ignore[arg-type]
+]

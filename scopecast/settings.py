@@ -116,6 +116,15 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# --- Live sessions (see docs/protocol.md) ----------------------------------
+# "hub": one layer subscription per process per session, JSON encoded once;
+# "naive": one group member per socket (the benchmark baseline only).
+REALTIME_FANOUT = envstr("REALTIME_FANOUT", "hub") or "hub"
+if REALTIME_FANOUT not in {"hub", "naive"}:
+    raise ImproperlyConfigured(f"REALTIME_FANOUT must be hub or naive; got {REALTIME_FANOUT!r}")
+# Prefix of realtime Redis keys and channel-layer group names.
+REALTIME_PREFIX = envstr("REALTIME_PREFIX", "scrt") or "scrt"
+
 # --- Slides and tiles -------------------------------------------------------
 # Where imported, uploaded and converted slide files live.
 SLIDE_STORAGE_ROOT = Path(envstr("SLIDE_STORAGE_ROOT") or VAR_DIR / "slides").resolve()

@@ -1,0 +1,138 @@
+"""Emitting events to a session (see docs/protocol.md, "Fan-out").
+
+``publish`` is the one way an event leaves a service: it encodes the JSON
+once, takes a ``seq`` and appends to the resume ring (sequenced events, one
+store round trip), records the event log row, and hands the finished text to
+the channel layer for every process's hub. ``send_event_on_commit`` does the
+same from synchronous services after the transaction commits.
+
+``settings.REALTIME_FANOUT`` selects the fan-out: ``"hub"`` (default: one
+layer message per process, encoded once) or ``"naive"`` (every consumer in
+the group, per-consumer JSON encoding; the benchmark baseline).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any, Literal
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.db import transaction
+
+from realtime import eventlog
+from realtime.events import Event, event_spec
+from realtime.groups import group_name
+from realtime.state import get_store
+
+Fanout = Literal["hub", "naive"]
+HUB_MESSAGE = "hub.event"
+NAIVE_MESSAGE = "naive.event"
+
+# Test hook: callables receiving (session_id, event dict, audience, seq).
+_captures: list[Callable[[int, dict[str, Any], str, int | None], None]] = []
+
+
+def fanout_mode() -> Fanout:
+    mode = getattr(settings, "REALTIME_FANOUT", "hub")
+    if mode == "hub":
+        return "hub"
+    if mode == "naive":
+        return "naive"
+    raise ValueError(f"REALTIME_FANOUT must be 'hub' or 'naive'; got {mode!r}")
+
+
+def check_audience(audience: str) -> str:
+    if audience in ("all", "staff", "students") or (
+        audience.startswith("p:") and audience[2:4] in ("u:", "g:") and audience[4:].isdigit()
+    ):
+        return audience
+    raise ValueError(f"bad audience {audience!r}")
+
+
+async def publish(
+    session_id: int,
+    event: Event,
+    *,
+    audience: str = "all",
+    actor: str = "",
+    state: dict[str, Any] | None = None,
+) -> int | None:
+    """Broadcast one event; returns its seq (None for ephemeral events)."""
+    check_audience(audience)
+    spec = event_spec(event.type)
+    payload = event.model_dump(mode="json", exclude={"seq"})
+    body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    store = get_store()
+    seq: int | None = None
+    if spec.sequenced:
+        seq, text = await store.append(session_id, body, audience, state)
+    else:
+        text = body
+        if state:
+            await store.update(session_id, state)
+    for capture in list(_captures):
+        capture(session_id, payload, audience, seq)
+    if spec.logged:
+        eventlog.record(session_id, seq, event.type, actor, payload)
+    if audience != "none":
+        await deliver(session_id, text, payload, audience, spec.coalesce, seq)
+    return seq
+
+
+async def deliver(
+    session_id: int,
+    text: str,
+    payload: dict[str, Any],
+    audience: str,
+    key: str | None,
+    seq: int | None,
+) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    if fanout_mode() == "hub":
+        message: dict[str, Any] = {
+            "type": HUB_MESSAGE,
+            "text": text,
+            "audience": audience,
+            "key": key,
+            "seq": seq,
+        }
+    else:
+        event = dict(payload) if seq is None else {"seq": seq, **payload}
+        message = {
+            "type": NAIVE_MESSAGE,
+            "event": event,
+            "audience": audience,
+            "key": key,
+            "seq": seq,
+        }
+    await layer.group_send(group_name(session_id), message)
+
+
+async def log_only(session_id: int, event: Event, *, actor: str) -> None:
+    """Record an event in the session log without sending it anywhere."""
+    payload = event.model_dump(mode="json", exclude={"seq"})
+    for capture in list(_captures):
+        capture(session_id, payload, "none", None)
+    eventlog.record(session_id, None, event.type, actor, payload)
+
+
+def send_event_on_commit(
+    session_id: int,
+    event: Event,
+    *,
+    audience: str = "all",
+    actor: str = "",
+    state: dict[str, Any] | None = None,
+) -> None:
+    """From synchronous services: publish once the current transaction commits."""
+    check_audience(audience)
+
+    def _send() -> None:
+        async_to_sync(publish)(session_id, event, audience=audience, actor=actor, state=state)
+
+    transaction.on_commit(_send)

@@ -1,0 +1,187 @@
+"""One websocket connection's delivery state (see docs/protocol.md).
+
+- ``Outbox``: the per-client outbound queue. Frames with a coalescing key
+  (viewport, pointer, presence, ...) replace the pending frame with the same
+  key in place, so a slow client gets the latest value, never a backlog.
+  Other frames queue in order. A queue that grows past
+  ``REALTIME_MAX_PENDING`` marks the client slow.
+- ``TokenBucket``: per-connection, per-command-type rate limits.
+- ``Connection``: identity, audience filtering, acks, violations.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+
+from realtime.presence import STAFF_ROLES, PresenceEntry
+
+CLOSE_SLOW = 4408
+
+
+def max_pending() -> int:
+    return int(getattr(settings, "REALTIME_MAX_PENDING", 256))
+
+
+def max_lag() -> int:
+    return int(getattr(settings, "REALTIME_MAX_LAG", 1000))
+
+
+def ack_timeout() -> float:
+    return float(getattr(settings, "REALTIME_ACK_TIMEOUT", 30.0))
+
+
+class Outbox:
+    def __init__(self) -> None:
+        self._order: deque[tuple[str | None, str, int | None]] = deque()
+        self._latest: dict[str, tuple[str, int | None]] = {}
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def put(self, text: str, key: str | None = None, seq: int | None = None) -> None:
+        if key is None:
+            self._order.append((None, text, seq))
+        elif key in self._latest:
+            self._latest[key] = (text, seq)  # latest value wins, keeps its place
+        else:
+            self._latest[key] = (text, seq)
+            self._order.append((key, "", seq))
+
+    def pop(self, min_seq: int = 0) -> tuple[str, int | None] | None:
+        """The next frame to send, skipping sequenced frames at or below ``min_seq``."""
+        while self._order:
+            key, text, seq = self._order.popleft()
+            if key is not None:
+                text, seq = self._latest.pop(key)
+            if seq is not None and seq <= min_seq:
+                continue
+            return text, seq
+        return None
+
+    def clear(self) -> None:
+        self._order.clear()
+        self._latest.clear()
+
+
+@dataclass
+class TokenBucket:
+    rate: float
+    burst: float
+    tokens: float = -1.0
+    stamp: float = field(default_factory=time.monotonic)
+
+    def take(self, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
+        if self.tokens < 0:
+            self.tokens = self.burst
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return True
+        return False
+
+
+class Connection:
+    """What the hub and the services need to know about one socket."""
+
+    def __init__(
+        self,
+        *,
+        conn_id: str,
+        session_id: int,
+        course_id: int,
+        participant: str,
+        role: str,
+        name: str,
+        user_id: int | None,
+        guest_id: int | None,
+        kick: Callable[[int], Coroutine[Any, Any, None]],
+    ) -> None:
+        self.conn_id = conn_id
+        self.session_id = session_id
+        self.course_id = course_id
+        self.participant = participant
+        self.role = role
+        self.name = name
+        self.user_id = user_id
+        self.guest_id = guest_id
+        self.kick = kick
+        self.outbox = Outbox()
+        self.wake = asyncio.Event()
+        self.holding = True  # until the snapshot/replay went out
+        self.min_seq = 0
+        self.sent_seq = 0
+        self.delivered_seq = 0
+        self.acked_seq = 0
+        self.slow_reason = ""
+        self.resync: Callable[[], Awaitable[None]] | None = None
+        self.last_ack = time.monotonic()
+        self.closing = False
+        self.buckets: dict[str, TokenBucket] = {}
+        self.violations: deque[float] = deque()
+        self.presence = PresenceEntry(participant=participant, role=role, name=name)
+        self.last_view_logged = 0.0
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    def accepts(self, audience: str) -> bool:
+        if audience == "all":
+            return True
+        if audience == "staff":
+            return self.is_staff
+        if audience == "students":
+            return not self.is_staff
+        return audience == f"p:{self.participant}"
+
+    def push(self, text: str, key: str | None = None, seq: int | None = None) -> None:
+        if self.closing or (seq is not None and seq <= self.min_seq):
+            return
+        self.outbox.put(text, key, seq)
+        if seq is not None:
+            self.sent_seq = max(self.sent_seq, seq)
+        if len(self.outbox) > max_pending():
+            self.mark_slow("outbound queue overflow")
+            return
+        if not self.holding:
+            self.wake.set()
+
+    def release(self, min_seq: int) -> None:
+        """Start delivering, dropping queued frames the snapshot/replay covered."""
+        self.min_seq = max(self.min_seq, min_seq)
+        self.sent_seq = max(self.sent_seq, min_seq)
+        self.delivered_seq = max(self.delivered_seq, min_seq)
+        self.acked_seq = max(self.acked_seq, min_seq)
+        self.last_ack = time.monotonic()
+        self.holding = False
+        self.wake.set()
+
+    def ack(self, seq: int) -> None:
+        if seq > self.acked_seq:
+            self.acked_seq = min(seq, self.sent_seq)
+        self.last_ack = time.monotonic()
+        if self.sent_seq - self.acked_seq > max_lag():
+            self.mark_slow("acknowledged seq lags too far behind")
+
+    def check_lag(self, now: float | None = None) -> None:
+        """Called on hub ticks: a client that stopped acking while behind is slow."""
+        now = time.monotonic() if now is None else now
+        if self.sent_seq > self.acked_seq and now - self.last_ack > ack_timeout():
+            self.mark_slow("no acknowledgement within the timeout")
+
+    def mark_slow(self, reason: str) -> None:
+        if self.closing:
+            return
+        self.closing = True
+        self.outbox.clear()
+        self.slow_reason = reason
+        asyncio.get_running_loop().create_task(self.kick(CLOSE_SLOW))

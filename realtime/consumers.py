@@ -1,0 +1,288 @@
+"""The session websocket: transport only (see docs/protocol.md).
+
+Route ``ws/sessions/<session_id>/``. The consumer authenticates (Django
+session user, or ``?guest=<token>``), authorises (course member or a guest of
+this session), registers with the process's hub, sends a snapshot (or replays
+missed events for ``?since=<seq>``), then parses every inbound frame into a
+typed command and calls the command's handler. It never touches domain data
+itself, and the ORM only runs in worker threads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+import uuid
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.db import close_old_connections
+
+from classroom.actions import ActionError
+from classroom.guests import read_guest_token
+from classroom.models import Guest, LiveSession, Membership
+from realtime import commands as c
+from realtime import handlers  # noqa: F401  (registers the built-in commands)
+from realtime import hub as hubs
+from realtime.broadcast import fanout_mode
+from realtime.connection import Connection, TokenBucket
+from realtime.events import PROTOCOL_VERSION, ErrorEvent, HelloEvent, Identity, PongEvent
+from realtime.groups import group_name
+from realtime.snapshot import build_snapshot
+from realtime.state import get_store
+
+logger = logging.getLogger(__name__)
+
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+CLOSE_TOO_LARGE = 4413
+CLOSE_ABUSE = 4429
+HARD_FRAME_LIMIT = 1024 * 1024
+
+
+def abuse_limit() -> int:
+    return int(getattr(settings, "REALTIME_ABUSE_LIMIT", 20))
+
+
+def abuse_window() -> float:
+    return float(getattr(settings, "REALTIME_ABUSE_WINDOW", 10.0))
+
+
+def _resolve(session_id: int, user: Any, guest_token: str | None) -> dict[str, Any] | int:
+    """Who is connecting, or the close code refusing them."""
+    close_old_connections()
+    session = LiveSession.objects.filter(pk=session_id).values("id", "course_id").first()
+    if session is None:
+        return CLOSE_NOT_FOUND
+    if guest_token is not None:
+        guest_id = read_guest_token(guest_token, session_id)
+        guest = Guest.objects.filter(pk=guest_id, session_id=session_id).first() if guest_id else None
+        if guest is None:
+            return CLOSE_FORBIDDEN
+        return {
+            "course_id": session["course_id"],
+            "participant": f"g:{guest.pk}",
+            "role": "guest",
+            "name": guest.display_name,
+            "user_id": None,
+            "guest_id": guest.pk,
+        }
+    if user is None or not user.is_authenticated:
+        return CLOSE_FORBIDDEN
+    membership = Membership.objects.filter(course_id=session["course_id"], user_id=user.pk).first()
+    if membership is None:
+        return CLOSE_FORBIDDEN
+    return {
+        "course_id": session["course_id"],
+        "participant": f"u:{user.pk}",
+        "role": membership.role,
+        "name": user.get_full_name() or user.get_username(),
+        "user_id": user.pk,
+        "guest_id": None,
+    }
+
+
+class SessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
+    # The hub holds this process's one layer subscription per session; sockets
+    # need no channel of their own.
+    channel_layer_alias = "__scopecast_sockets_have_no_channel__"
+
+    conn: Connection | None = None
+    writer: asyncio.Task[None] | None = None
+
+    async def connect(self) -> None:
+        session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        guest = query.get("guest", [None])[-1]
+        since_raw = query.get("since", [None])[-1]
+        identity = await database_sync_to_async(_resolve)(session_id, self.scope.get("user"), guest)
+        # Accept first, then close: only an accepted socket can carry a close
+        # code a browser can read.
+        await self.accept()
+        if isinstance(identity, int):
+            await self.close(code=identity)
+            return
+        self.conn = conn = Connection(
+            conn_id=uuid.uuid4().hex,
+            session_id=session_id,
+            kick=self._kick,
+            **identity,
+        )
+        conn.resync = self._resync
+        await hubs.attach(conn)
+        if fanout_mode() == "naive":
+            await self._naive_subscribe()
+        since = int(since_raw) if since_raw and since_raw.isdigit() else None
+        await self._initial(since)
+        self.writer = asyncio.create_task(self._write_loop())
+
+    async def disconnect(self, code: int) -> None:
+        conn = self.conn
+        if conn is None:
+            return
+        conn.closing = True
+        if self.writer is not None:
+            self.writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.writer
+        if fanout_mode() == "naive" and self.channel_layer is not None:
+            await self.channel_layer.group_discard(group_name(conn.session_id), self.channel_name)
+        await hubs.detach(conn)
+        self.conn = None
+
+    # --- outbound -----------------------------------------------------------
+    async def _write_loop(self) -> None:
+        conn = self.conn
+        assert conn is not None
+        while True:
+            await conn.wake.wait()
+            conn.wake.clear()
+            while not conn.holding and not conn.closing:
+                item = conn.outbox.pop(conn.min_seq)
+                if item is None:
+                    break
+                text, seq = item
+                await self.send(text_data=text)
+                if seq is not None and seq > conn.delivered_seq:
+                    conn.delivered_seq = seq
+
+    async def _initial(self, since: int | None) -> None:
+        """Snapshot, or the events missed since ``since``; then start delivery."""
+        conn = self.conn
+        assert conn is not None
+        conn.holding = True
+        if since is not None:
+            entries = await get_store().since(conn.session_id, since)
+            if entries is not None:
+                last = entries[-1].seq if entries else since
+                hello = HelloEvent(
+                    type="hello",
+                    protocol=PROTOCOL_VERSION,
+                    you=Identity(participant=conn.participant, role=conn.role, name=conn.name),  # type: ignore[arg-type]
+                    resumed_from=since,
+                    last_seq=last,
+                )
+                await self.send(text_data=hello.model_dump_json(exclude={"seq"}))
+                for entry in entries:
+                    if conn.accepts(entry.audience):
+                        await self.send(text_data=entry.text)
+                conn.release(last)
+                return
+        text, last = await build_snapshot(conn)
+        await self.send(text_data=text)
+        conn.release(last)
+
+    async def _resync(self) -> None:
+        conn = self.conn
+        if conn is None or conn.closing:
+            return
+        await self._initial(conn.delivered_seq)
+
+    async def _kick(self, code: int) -> None:
+        logger.info("closing socket with %s", code)
+        await self.close(code=code)
+
+    async def _error(self, code: str, message: str, ref: str | None, *, violation: bool) -> None:
+        frame = ErrorEvent(type="error", code=code, message=message, ref=ref)
+        await self.send(text_data=frame.model_dump_json(exclude={"seq"}))
+        if violation:
+            await self._violation()
+
+    async def _violation(self) -> None:
+        conn = self.conn
+        if conn is None or conn.closing:
+            return
+        now = time.monotonic()
+        conn.violations.append(now)
+        while conn.violations and conn.violations[0] < now - abuse_window():
+            conn.violations.popleft()
+        if len(conn.violations) >= abuse_limit():
+            conn.closing = True
+            await self.close(code=CLOSE_ABUSE)
+
+    # --- inbound ------------------------------------------------------------
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        conn = self.conn
+        if conn is None or conn.closing:
+            return
+        if text_data is None:
+            size = len(bytes_data or b"")
+            if size > HARD_FRAME_LIMIT:
+                conn.closing = True
+                await self.close(code=CLOSE_TOO_LARGE)
+                return
+            await self._error("binary", "binary frames are not supported", None, violation=True)
+            return
+        if len(text_data) > HARD_FRAME_LIMIT:
+            conn.closing = True
+            await self.close(code=CLOSE_TOO_LARGE)
+            return
+        try:
+            command, spec = c.parse_command(text_data)
+        except c.ProtocolError as e:
+            await self._error(e.code, e.message, e.ref, violation=True)
+            return
+        if conn.role not in spec.roles:
+            await self._error(
+                "forbidden", f"{conn.role}s may not send {command.type}", command.ref, violation=True
+            )
+            return
+        bucket = conn.buckets.get(command.type)
+        if bucket is None:
+            bucket = conn.buckets[command.type] = TokenBucket(spec.rate, spec.burst)
+        if not bucket.take():
+            await self._error(
+                "rate_limited", f"too many {command.type} frames", command.ref, violation=True
+            )
+            return
+        try:
+            if spec.handler is not None:
+                await spec.handler(conn, command)
+            elif isinstance(command, c.Ping):
+                conn.ack(command.seq)
+                pong = PongEvent(type="pong", last_seq=conn.delivered_seq)
+                await self.send(text_data=pong.model_dump_json(exclude={"seq"}))
+            elif isinstance(command, c.Resume):
+                await self._initial(command.since)
+        except ActionError as e:
+            await self._error(e.code, e.message, command.ref, violation=False)
+        except LiveSession.DoesNotExist:
+            await self._error("not_found", "this session no longer exists", command.ref, violation=False)
+
+    # --- naive fan-out (benchmark baseline) ----------------------------------
+    async def _naive_subscribe(self) -> None:
+        """Baseline only: every socket subscribes to the group itself."""
+        raise RuntimeError("naive fan-out needs NaiveSessionConsumer")
+
+    async def naive_event(self, message: dict[str, Any]) -> None:
+        conn = self.conn
+        if conn is None or not conn.accepts(message["audience"]):
+            return
+        text = json.dumps(message["event"], separators=(",", ":"), ensure_ascii=False)
+        conn.push(text, message.get("key"), message.get("seq"))
+
+
+class NaiveSessionConsumer(SessionConsumer):
+    """``REALTIME_FANOUT = "naive"``: one group member per socket, JSON per socket."""
+
+    channel_layer_alias = "default"
+
+    async def _naive_subscribe(self) -> None:
+        assert self.conn is not None and self.channel_layer is not None
+        await self.channel_layer.group_add(group_name(self.conn.session_id), self.channel_name)
+
+
+_hub_app = SessionConsumer.as_asgi()
+_naive_app = NaiveSessionConsumer.as_asgi()
+
+
+async def session_socket(scope: Any, receive: Any, send: Any) -> None:
+    """ASGI entry point: picks the consumer for ``settings.REALTIME_FANOUT``."""
+    app = _naive_app if fanout_mode() == "naive" else _hub_app
+    await app(scope, receive, send)

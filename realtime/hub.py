@@ -1,0 +1,253 @@
+"""Per-process fan-out hub (see docs/protocol.md, "Fan-out").
+
+One ``SessionHub`` per (event loop, session) subscribes ONCE to the session's
+channel-layer group (``new_channel`` + ``group_add``) and hands each message's
+already-encoded text to this process's sockets, filtered by audience locally.
+Channel-layer traffic is therefore one message per process per broadcast,
+whatever the number of students.
+
+The hub also ticks every ``REALTIME_TICK`` seconds to:
+- refresh presence for its live sockets and drop stale entries (crashed
+  processes or clients), announcing roster changes;
+- disconnect clients that stopped acknowledging (slow clients);
+- detect lost layer messages (e.g. across a Redis pub/sub reconnect): when the
+  store's seq stays ahead of what the hub received for a whole tick, every
+  local client is resynced (missed events replayed from the ring, or a fresh
+  snapshot).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from typing import Any
+
+from channels.layers import get_channel_layer
+from django.conf import settings
+
+from realtime import eventlog
+from realtime.broadcast import HUB_MESSAGE, fanout_mode, publish
+from realtime.connection import Connection
+from realtime.events import PresenceEvent, RosterEvent
+from realtime.groups import group_name
+from realtime.presence import counts, get_presence, roster
+from realtime.state import get_store
+
+logger = logging.getLogger(__name__)
+
+
+def tick_seconds() -> float:
+    return float(getattr(settings, "REALTIME_TICK", 5.0))
+
+
+def roster_delay() -> float:
+    return float(getattr(settings, "REALTIME_ROSTER_DELAY", 0.25))
+
+
+class SessionHub:
+    def __init__(self, session_id: int) -> None:
+        self.session_id = session_id
+        self.conns: set[Connection] = set()
+        self.channel: str | None = None
+        self.last_seq = 0
+        self.received = 0  # layer messages received (tests, benchmarks)
+        self._suspect: int | None = None
+        self._tasks: list[asyncio.Task[Any]] = []
+        self._roster_handle: asyncio.TimerHandle | None = None
+        self._roster_tasks: set[asyncio.Task[None]] = set()
+        self._started = asyncio.Event()
+        self._closed = False
+
+    # --- lifecycle ----------------------------------------------------------
+    async def start(self) -> None:
+        self.last_seq = (await get_store().get(self.session_id)).seq
+        if fanout_mode() == "hub":
+            await self._subscribe()
+            self._tasks.append(asyncio.create_task(self._receive_loop()))
+        self._tasks.append(asyncio.create_task(self._tick_loop()))
+        self._started.set()
+
+    async def _subscribe(self) -> None:
+        layer = get_channel_layer()
+        if layer is None:
+            return
+        self.channel = await layer.new_channel(prefix="hub.")
+        await layer.group_add(group_name(self.session_id), self.channel)
+
+    async def close(self) -> None:
+        self._closed = True
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+        if self._roster_handle is not None:
+            self._roster_handle.cancel()
+        layer = get_channel_layer()
+        if layer is not None and self.channel is not None:
+            with contextlib.suppress(Exception):
+                await layer.group_discard(group_name(self.session_id), self.channel)
+        await eventlog.flush()
+
+    # --- delivery -----------------------------------------------------------
+    async def _receive_loop(self) -> None:
+        layer = get_channel_layer()
+        assert layer is not None
+        backoff = 0.1
+        while not self._closed:
+            try:
+                assert self.channel is not None
+                message = await layer.receive(self.channel)
+                backoff = 0.1
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("hub for session %s lost its layer; resubscribing", self.session_id)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+                with contextlib.suppress(Exception):
+                    await self._subscribe()
+                    await self.resync_all()
+                continue
+            if message.get("type") == HUB_MESSAGE:
+                self.dispatch(message)
+
+    def dispatch(self, message: dict[str, Any]) -> None:
+        self.received += 1
+        seq = message.get("seq")
+        if seq is not None and seq > self.last_seq:
+            self.last_seq = seq
+        text: str = message["text"]
+        audience: str = message["audience"]
+        key: str | None = message.get("key")
+        for conn in self.conns:
+            if conn.accepts(audience):
+                conn.push(text, key, seq)
+
+    async def resync_all(self) -> None:
+        for conn in list(self.conns):
+            resync = getattr(conn, "resync", None)
+            if resync is not None:
+                await resync()
+
+    # --- membership and presence -------------------------------------------
+    def presence_changed(self) -> None:
+        """Announce roster and counts soon (debounced: one per burst of joins)."""
+        if self._roster_handle is not None or self._closed:
+            return
+        loop = asyncio.get_running_loop()
+        self._roster_handle = loop.call_later(roster_delay(), self._announce_soon)
+
+    def _announce_soon(self) -> None:
+        self._roster_handle = None
+        task = asyncio.get_running_loop().create_task(announce_presence(self.session_id))
+        self._roster_tasks.add(task)
+        task.add_done_callback(self._roster_tasks.discard)
+
+    async def _tick_loop(self) -> None:
+        while not self._closed:
+            await asyncio.sleep(tick_seconds())
+            try:
+                await self.tick()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("hub tick failed for session %s", self.session_id)
+
+    async def tick(self) -> None:
+        now = time.time()
+        presence = get_presence()
+        live = {}
+        for conn in self.conns:
+            conn.check_lag()
+            if not conn.closing:
+                conn.presence.last_seen = now
+                live[conn.conn_id] = conn.presence
+        await presence.put_many(self.session_id, live)
+        if await presence.cleanup(self.session_id, now):
+            self.presence_changed()
+        if fanout_mode() == "hub":
+            store_seq = (await get_store().get(self.session_id)).seq
+            if store_seq <= self.last_seq:
+                self._suspect = None
+            elif self._suspect is not None and self._suspect <= store_seq:
+                logger.warning(
+                    "session %s: missed layer messages up to seq %s; resyncing %d clients",
+                    self.session_id,
+                    store_seq,
+                    len(self.conns),
+                )
+                self._suspect = None
+                self.last_seq = store_seq
+                await self.resync_all()
+            else:
+                self._suspect = store_seq
+
+
+async def announce_presence(session_id: int) -> None:
+    rows = roster(await get_presence().entries(session_id))
+    summary = counts(rows)
+    await publish(session_id, RosterEvent(type="roster", roster=rows, counts=summary), audience="staff")
+    await publish(session_id, PresenceEvent(type="presence", counts=summary), audience="all")
+
+
+_hubs: dict[tuple[asyncio.AbstractEventLoop, int], SessionHub] = {}
+_lock_by_loop: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
+
+
+def _lock() -> asyncio.Lock:
+    loop = asyncio.get_running_loop()
+    lock = _lock_by_loop.get(loop)
+    if lock is None:
+        for old in [lp for lp in _lock_by_loop if lp.is_closed()]:
+            del _lock_by_loop[old]
+        lock = _lock_by_loop[loop] = asyncio.Lock()
+    return lock
+
+
+def local_hub(session_id: int) -> SessionHub | None:
+    return _hubs.get((asyncio.get_running_loop(), session_id))
+
+
+async def attach(conn: Connection) -> SessionHub:
+    """Register a socket with this process's hub for its session (starting it)."""
+    loop = asyncio.get_running_loop()
+    async with _lock():
+        for key in [k for k in _hubs if k[0].is_closed()]:
+            del _hubs[key]
+        hub = _hubs.get((loop, conn.session_id))
+        if hub is None:
+            hub = SessionHub(conn.session_id)
+            await hub.start()
+            _hubs[(loop, conn.session_id)] = hub
+        hub.conns.add(conn)
+    conn.presence.last_seen = time.time()
+    await get_presence().put(conn.session_id, conn.conn_id, conn.presence)
+    hub.presence_changed()
+    return hub
+
+
+async def detach(conn: Connection) -> None:
+    loop = asyncio.get_running_loop()
+    await get_presence().remove(conn.session_id, conn.conn_id)
+    async with _lock():
+        hub = _hubs.get((loop, conn.session_id))
+        if hub is None:
+            return
+        hub.conns.discard(conn)
+        if hub.conns:
+            hub.presence_changed()
+            return
+        del _hubs[(loop, conn.session_id)]
+    await announce_presence(conn.session_id)
+    await hub.close()
+
+
+async def close_all() -> None:
+    """Close every hub of the running loop (tests, shutdown)."""
+    loop = asyncio.get_running_loop()
+    for key in [k for k in _hubs if k[0] is loop]:
+        await _hubs.pop(key).close()
