@@ -1,0 +1,55 @@
+"""Who may view a slide (see docs/tiles.md, "Access control").
+
+The rules, in order:
+
+* superusers see every slide (they administer the library);
+* the owner sees their slide whatever its visibility;
+* ``public`` slides are visible to anyone;
+* ``course`` slides are visible to members (any role) of a course whose
+  ``slides`` include the slide;
+* ``private`` slides are visible to their owner only.
+
+These functions decide permission only; whether a slide is ready to serve is
+the caller's business. Tiles are not checked here per request: the viewer
+gets a signed token with the descriptor (see slides.tokens).
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q, QuerySet
+
+from classroom.models import Membership
+from slides.models import Slide
+
+AnyUser = AbstractBaseUser | AnonymousUser
+
+
+def _is_superuser(user: AnyUser) -> bool:
+    return bool(getattr(user, "is_superuser", False))
+
+
+def can_view_slide(user: AnyUser, slide: Slide) -> bool:
+    if slide.visibility == Slide.Visibility.PUBLIC:
+        return True
+    if not user.is_authenticated:
+        return False
+    if _is_superuser(user) or (slide.owner_id is not None and slide.owner_id == user.pk):
+        return True
+    if slide.visibility != Slide.Visibility.COURSE:
+        return False
+    return Membership.objects.filter(user_id=user.pk, course__slides=slide).exists()
+
+
+def viewable_slides(user: AnyUser) -> QuerySet[Slide]:
+    slides = Slide.objects.all()
+    if not user.is_authenticated:
+        return slides.filter(visibility=Slide.Visibility.PUBLIC)
+    if _is_superuser(user):
+        return slides
+    in_my_courses = Slide.objects.filter(
+        visibility=Slide.Visibility.COURSE, courses__memberships__user_id=user.pk
+    ).values("pk")
+    return slides.filter(
+        Q(owner_id=user.pk) | Q(visibility=Slide.Visibility.PUBLIC) | Q(pk__in=in_my_courses)
+    )

@@ -1,0 +1,536 @@
+"""Deep Zoom tile production: slide handles, JPEG encoding, coalesced reads.
+
+See docs/tiles.md for the whole tile path. In short:
+
+* ``lookup_slide`` maps a slide id to its current version and file, from
+  memory when fresh (``RECORD_TTL`` seconds), else with one query on the I/O
+  pool. There is no database query per tile.
+* ``SlideHandles`` is a bounded, locked LRU of open ``OpenSlide`` objects and
+  their ``DeepZoomGenerator``, keyed by (slide id, version).
+* ``fetch_future`` coalesces concurrent requests for the same cache key: the
+  first caller starts one job (memcached lookup on the I/O pool, then read and
+  encode on the tile pool, then cache fill) and every caller, from the event
+  loop or from a prewarm thread, waits on the same future.
+
+Nothing here blocks the event loop: OpenSlide reads, JPEG encoding, memcached
+and database I/O run on bounded thread pools (``TILE_WORKERS`` for tiles).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import openslide
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.db import connections
+from openslide.deepzoom import DeepZoomGenerator
+from PIL import Image
+
+from slides.models import Slide
+from slides.tilecache import TileKey, get_tile_cache, image_cache_key, tile_cache_key
+
+logger = logging.getLogger(__name__)
+
+# How long a process trusts what it knows about a slide's version and file
+# before asking the database again. Bounds how long a replaced slide's old
+# version keeps being served by a process that had it open.
+RECORD_TTL = 5.0
+IO_WORKERS = 4
+TILE_FORMATS = frozenset({"jpeg"})
+
+
+class TileNotFound(Exception):
+    """The tile, image or slide does not exist (maps to 404); message is client-safe."""
+
+
+# --------------------------------------------------------------------------
+# Slide records: id -> (version, file) without a query per tile
+
+
+@dataclass(frozen=True, slots=True)
+class SlideRecord:
+    slide_id: int
+    version: int
+    path: Path
+    checked_at: float
+
+
+class SlideFileError(Exception):
+    pass
+
+
+def resolve_slide_path(file_path: str) -> Path:
+    """The absolute file for ``Slide.file_path``, refusing anything outside the roots.
+
+    Relative paths are relative to SLIDE_STORAGE_ROOT; the resolved path (after
+    symlinks and ``..``) must lie inside SLIDE_STORAGE_ROOT or one of
+    SLIDE_IMPORT_ROOTS.
+    """
+    if not file_path:
+        raise SlideFileError("slide has no file")
+    storage = Path(settings.SLIDE_STORAGE_ROOT).resolve()
+    path = (storage / file_path).resolve()
+    roots = [storage, *(Path(r).resolve() for r in settings.SLIDE_IMPORT_ROOTS)]
+    if not any(path.is_relative_to(root) for root in roots):
+        raise SlideFileError(f"slide file {file_path!r} is outside the slide storage roots")
+    return path
+
+
+_records: dict[int, SlideRecord | None] = {}
+_records_checked: dict[int, float] = {}
+_records_lock = threading.Lock()
+
+
+def _query_record(slide_id: int) -> SlideRecord | None:
+    """Blocking: one query, then this thread's connection is closed again."""
+    try:
+        row = (
+            Slide.objects.filter(pk=slide_id, status=Slide.Status.READY)
+            .values_list("version", "file_path")
+            .first()
+        )
+    finally:
+        connections.close_all()
+    if row is None:
+        return None
+    version, file_path = row
+    try:
+        path = resolve_slide_path(file_path)
+    except SlideFileError as e:
+        logger.error("slide %s: %s", slide_id, e)
+        return None
+    return SlideRecord(slide_id, version, path, time.monotonic())
+
+
+def cached_record(slide_id: int) -> tuple[bool, SlideRecord | None]:
+    """(fresh, record) from memory only: safe on the event loop."""
+    checked = _records_checked.get(slide_id)
+    if checked is None or time.monotonic() - checked > RECORD_TTL:
+        return False, None
+    return True, _records.get(slide_id)
+
+
+def lookup_slide(slide_id: int) -> SlideRecord | None:
+    """Blocking: the ready slide's current version and file, or None."""
+    fresh, record = cached_record(slide_id)
+    if fresh:
+        return record
+    record = _query_record(slide_id)
+    with _records_lock:
+        old = _records.get(slide_id)
+        _records[slide_id] = record
+        _records_checked[slide_id] = time.monotonic()
+    if old is not None and (record is None or record.version != old.version):
+        handles().forget(slide_id)
+    return record
+
+
+async def alookup_slide(slide_id: int) -> SlideRecord | None:
+    fresh, record = cached_record(slide_id)
+    if fresh:
+        return record
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(io_executor(), lookup_slide, slide_id)
+
+
+def forget_slide(slide_id: int) -> None:
+    """Drop what this process knows about a slide (call after replacing its file)."""
+    with _records_lock:
+        _records.pop(slide_id, None)
+        _records_checked.pop(slide_id, None)
+    handles().forget(slide_id)
+
+
+# --------------------------------------------------------------------------
+# Open slides
+
+
+@dataclass(eq=False)
+class SlideHandle:
+    record: SlideRecord
+    osr: openslide.OpenSlide
+    dz: DeepZoomGenerator
+    level_tiles: tuple[tuple[int, int], ...] = field(init=False)
+    level_dimensions: tuple[tuple[int, int], ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.level_tiles = self.dz.level_tiles
+        self.level_dimensions = self.dz.level_dimensions
+
+    def tile_in_range(self, level: int, col: int, row: int) -> bool:
+        if not 0 <= level < len(self.level_tiles):
+            return False
+        cols, rows = self.level_tiles[level]
+        return 0 <= col < cols and 0 <= row < rows
+
+
+def open_handle(record: SlideRecord) -> SlideHandle:
+    try:
+        osr = openslide.OpenSlide(record.path)
+    except (openslide.OpenSlideError, OSError) as e:
+        logger.error("slide %s: cannot open %s: %s", record.slide_id, record.path, e)
+        raise TileNotFound("slide file cannot be read") from e
+    dz = DeepZoomGenerator(
+        osr, tile_size=settings.TILE_SIZE, overlap=settings.TILE_OVERLAP, limit_bounds=True
+    )
+    return SlideHandle(record, osr, dz)
+
+
+class SlideHandles:
+    """A bounded, locked LRU of open slides keyed by (slide id, version).
+
+    Evicted handles are not closed explicitly: a thread may still be reading
+    from one, and OpenSlide closes the file when the last reference goes.
+    """
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._items: OrderedDict[tuple[int, int], SlideHandle] = OrderedDict()
+        self._lock = threading.Lock()
+        self.opened = 0
+
+    def peek(self, slide_id: int, version: int) -> SlideHandle | None:
+        with self._lock:
+            return self._items.get((slide_id, version))
+
+    def get(self, record: SlideRecord) -> SlideHandle:
+        """Blocking on a miss (opens the file). Call from a worker thread."""
+        key = (record.slide_id, record.version)
+        with self._lock:
+            handle = self._items.get(key)
+            if handle is not None:
+                self._items.move_to_end(key)
+                return handle
+        handle = open_handle(record)  # outside the lock: opening can be slow
+        with self._lock:
+            existing = self._items.get(key)
+            if existing is not None:
+                return existing
+            self.opened += 1
+            self._items[key] = handle
+            while len(self._items) > self.capacity:
+                self._items.popitem(last=False)
+        return handle
+
+    def forget(self, slide_id: int) -> None:
+        with self._lock:
+            for key in [k for k in self._items if k[0] == slide_id]:
+                del self._items[key]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+_handles: SlideHandles | None = None
+
+
+def handles() -> SlideHandles:
+    global _handles
+    if _handles is None:
+        with _records_lock:
+            if _handles is None:
+                _handles = SlideHandles(settings.TILE_SLIDE_HANDLES)
+    return _handles
+
+
+def handle_for(slide_id: int, version: int) -> SlideHandle:
+    """Blocking: the open handle for this slide version, or TileNotFound."""
+    handle = handles().peek(slide_id, version)
+    if handle is not None:
+        return handle
+    record = lookup_slide(slide_id)
+    if record is None:
+        raise TileNotFound("no such slide")
+    if record.version != version:
+        raise TileNotFound("stale slide version: fetch the slide's info.json again")
+    return handles().get(record)
+
+
+# --------------------------------------------------------------------------
+# JPEG
+
+
+_fallback_warned = False
+_warn_lock = threading.Lock()
+
+
+class JpegEncoder:
+    """TurboJPEG (4:2:0) when libturbojpeg loads, else Pillow (4:2:0), warning once."""
+
+    def __init__(self, quality: int, *, turbojpeg_lib: str | None = None) -> None:
+        self.quality = quality
+        self._turbo: Any = None
+        self._tjpf_rgb = 0
+        self._tjsamp_420 = 0
+        try:
+            import turbojpeg
+
+            self._turbo = turbojpeg.TurboJPEG(turbojpeg_lib)
+            self._tjpf_rgb = turbojpeg.TJPF_RGB
+            self._tjsamp_420 = turbojpeg.TJSAMP_420
+        except (OSError, RuntimeError, ImportError) as e:
+            _warn_fallback(e)
+
+    @property
+    def backend(self) -> str:
+        return "turbojpeg" if self._turbo is not None else "pillow"
+
+    def encode(self, image: Image.Image) -> bytes:
+        if image.mode != "RGB":
+            image = image.convert("RGB")
+        if self._turbo is not None:
+            data: bytes = self._turbo.encode(
+                np.asarray(image),
+                quality=self.quality,
+                pixel_format=self._tjpf_rgb,
+                jpeg_subsample=self._tjsamp_420,
+            )
+            return data
+        buf = io.BytesIO()
+        image.save(buf, "JPEG", quality=self.quality, subsampling=2)  # 2 = 4:2:0
+        return buf.getvalue()
+
+
+def _warn_fallback(error: Exception) -> None:
+    global _fallback_warned
+    with _warn_lock:
+        if _fallback_warned:
+            return
+        _fallback_warned = True
+    logger.warning("libturbojpeg unavailable (%s); encoding tiles with Pillow", error)
+
+
+_encoder: JpegEncoder | None = None
+
+
+def encoder() -> JpegEncoder:
+    global _encoder
+    enc = _encoder
+    if enc is None or enc.quality != settings.TILE_QUALITY:
+        enc = _encoder = JpegEncoder(settings.TILE_QUALITY)
+    return enc
+
+
+# --------------------------------------------------------------------------
+# Rendering (blocking; runs on the tile pool)
+
+
+class _Counter:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.value = 0
+
+    def add(self) -> None:
+        with self._lock:
+            self.value += 1
+
+
+# Reads from OpenSlide (tiles, thumbnails, associated images) in this process.
+reads = _Counter()
+
+
+def _library_call(fn: Callable[[], Image.Image], what: str) -> Image.Image:
+    try:
+        return fn()
+    except (ValueError, KeyError) as e:
+        raise TileNotFound(f"no such {what}") from e
+    except openslide.OpenSlideError as e:
+        logger.error("OpenSlide failed reading %s: %s", what, e)
+        raise TileNotFound(f"{what} cannot be read") from e
+
+
+def render_tile_image(handle: SlideHandle, level: int, col: int, row: int) -> Image.Image:
+    """The tile's RGB pixels, exactly ``DeepZoomGenerator.get_tile``."""
+    reads.add()
+    return _library_call(lambda: handle.dz.get_tile(level, (col, row)), "tile")
+
+
+def render_tile(key: TileKey) -> bytes:
+    handle = handle_for(key.slide_id, key.version)
+    if not handle.tile_in_range(key.level, key.col, key.row):
+        raise TileNotFound("no such tile")
+    return encoder().encode(render_tile_image(handle, key.level, key.col, key.row))
+
+
+def render_thumbnail(slide_id: int, version: int, max_size: int) -> bytes:
+    handle = handle_for(slide_id, version)
+    reads.add()
+    image = _library_call(lambda: handle.osr.get_thumbnail((max_size, max_size)), "thumbnail")
+    return encoder().encode(image)
+
+
+def render_associated(slide_id: int, version: int, name: str) -> bytes:
+    handle = handle_for(slide_id, version)
+    reads.add()
+    image = _library_call(lambda: handle.osr.associated_images[name], "associated image")
+    if image.mode == "RGBA":
+        background = Image.new("RGB", image.size, "#ffffff")
+        background.paste(image, mask=image.getchannel("A"))
+        image = background
+    return encoder().encode(image)
+
+
+def dzi_xml(slide_id: int, version: int) -> str:
+    return handle_for(slide_id, version).dz.get_dzi("jpeg")
+
+
+# --------------------------------------------------------------------------
+# Pools and coalescing
+
+
+_tile_pool: ThreadPoolExecutor | None = None
+_io_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def tile_executor() -> ThreadPoolExecutor:
+    """The bounded pool (TILE_WORKERS) for OpenSlide reads and JPEG encodes."""
+    global _tile_pool
+    if _tile_pool is None:
+        with _pool_lock:
+            if _tile_pool is None:
+                _tile_pool = ThreadPoolExecutor(settings.TILE_WORKERS, thread_name_prefix="tile")
+    return _tile_pool
+
+
+def io_executor() -> ThreadPoolExecutor:
+    """A small pool for short blocking I/O: memcached lookups, slide records."""
+    global _io_pool
+    if _io_pool is None:
+        with _pool_lock:
+            if _io_pool is None:
+                _io_pool = ThreadPoolExecutor(IO_WORKERS, thread_name_prefix="tile-io")
+    return _io_pool
+
+
+_inflight: dict[str, Future[bytes]] = {}
+_inflight_lock = threading.Lock()
+
+
+def fetch_future(cache_key: str, produce: Callable[[], bytes]) -> Future[bytes]:
+    """The bytes for ``cache_key``: from memcached, else produced once and cached.
+
+    Concurrent callers for the same key share one future (and one read).
+    The future cannot be cancelled, so a client that goes away never cancels
+    the work other waiters depend on.
+    """
+    with _inflight_lock:
+        fut = _inflight.get(cache_key)
+        if fut is not None:
+            return fut
+        fut = Future()
+        fut.set_running_or_notify_cancel()
+        _inflight[cache_key] = fut
+    cache = get_tile_cache()
+    if cache.remote is not None:
+        io_executor().submit(_remote_stage, cache_key, produce, fut)
+    else:
+        tile_executor().submit(_produce_stage, cache_key, produce, fut)
+    return fut
+
+
+def _finish(
+    cache_key: str, fut: Future[bytes], data: bytes | None, error: BaseException | None
+) -> None:
+    with _inflight_lock:
+        _inflight.pop(cache_key, None)
+    if error is not None:
+        fut.set_exception(error)
+    else:
+        assert data is not None
+        fut.set_result(data)
+
+
+def _remote_stage(cache_key: str, produce: Callable[[], bytes], fut: Future[bytes]) -> None:
+    try:
+        data = get_tile_cache().get_remote(cache_key)
+    except BaseException as e:
+        _finish(cache_key, fut, None, e)
+        return
+    if data is not None:
+        _finish(cache_key, fut, data, None)
+    else:
+        tile_executor().submit(_produce_stage, cache_key, produce, fut)
+
+
+def _produce_stage(cache_key: str, produce: Callable[[], bytes], fut: Future[bytes]) -> None:
+    try:
+        data = produce()
+        get_tile_cache().set(cache_key, data)
+    except BaseException as e:
+        _finish(cache_key, fut, None, e)
+        return
+    _finish(cache_key, fut, data, None)
+
+
+def tile_future(key: TileKey) -> Future[bytes]:
+    return fetch_future(tile_cache_key(key), lambda: render_tile(key))
+
+
+async def get_tile_bytes(key: TileKey) -> bytes:
+    """The tile's JPEG bytes (cache, else a coalesced read). Raises TileNotFound."""
+    data = get_tile_cache().get_local(tile_cache_key(key))
+    if data is not None:
+        return data
+    return await asyncio.wrap_future(tile_future(key))
+
+
+async def get_thumbnail_bytes(slide_id: int, version: int, max_size: int) -> bytes:
+    ck = image_cache_key(slide_id, version, "th", str(max_size))
+    data = get_tile_cache().get_local(ck)
+    if data is not None:
+        return data
+    fut = fetch_future(ck, lambda: render_thumbnail(slide_id, version, max_size))
+    return await asyncio.wrap_future(fut)
+
+
+async def get_associated_bytes(slide_id: int, version: int, name: str) -> bytes:
+    ck = image_cache_key(slide_id, version, "a", name)
+    data = get_tile_cache().get_local(ck)
+    if data is not None:
+        return data
+    fut = fetch_future(ck, lambda: render_associated(slide_id, version, name))
+    return await asyncio.wrap_future(fut)
+
+
+async def get_dzi(slide_id: int, version: int) -> str:
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(tile_executor(), dzi_xml, slide_id, version)
+
+
+def reset_state() -> None:
+    """Forget records, handles and the encoder (tests, settings changes)."""
+    global _encoder
+    with _records_lock:
+        _records.clear()
+        _records_checked.clear()
+    if _handles is not None:
+        _handles.clear()
+    _encoder = None
+
+
+def _on_setting_changed(*, setting: str, **kwargs: Any) -> None:
+    global _handles
+    if setting in {"TILE_SIZE", "TILE_OVERLAP", "TILE_QUALITY", "SLIDE_STORAGE_ROOT"}:
+        reset_state()
+    if setting == "TILE_SLIDE_HANDLES":
+        _handles = None
+
+
+setting_changed.connect(_on_setting_changed)

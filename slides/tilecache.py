@@ -1,0 +1,266 @@
+"""The tile cache: raw JPEG bytes under one deterministic key.
+
+See docs/tiles.md ("Cache key" and "Failure modes").
+
+Two tiers:
+
+* **L1**, an in-process, byte-bounded LRU (``TILE_CACHE_LOCAL_MB``). It is the
+  whole cache in the embedded default and sits in front of memcached in
+  production, so the tiles a whole class is looking at are served without
+  any I/O. Keys carry the slide version, so L1 can never go stale.
+* **L2**, memcached through pymemcache (``MEMCACHED_SERVERS``), shared by
+  every process and by nginx's memcached module. A memcached failure (down,
+  timeout, protocol error) is logged at most once a minute and reads as a
+  miss: tiles are then served uncached, never a 500.
+
+The cache stores the bytes that go on the wire, never pickled responses.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from django.conf import settings
+from django.core.signals import setting_changed
+from pymemcache.client.hash import HashClient
+
+logger = logging.getLogger(__name__)
+
+MAX_KEY_LENGTH = 250  # memcached's limit
+_FAILURE_LOG_INTERVAL = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class TileKey:
+    """Everything that determines a tile's bytes."""
+
+    slide_id: int
+    version: int
+    level: int
+    col: int
+    row: int
+    fmt: str = "jpeg"
+
+
+def tile_cache_key(key: TileKey, *, prefix: str | None = None) -> str:
+    """``{prefix}:t:{slide}:{version}:{tile_size}:{overlap}:{quality}:{level}:{col}_{row}.{fmt}``
+
+    ASCII, no spaces, well under memcached's 250 bytes, and computable from a
+    tile URL plus the deployment's settings (see docs/tiles.md for nginx).
+    """
+    p = settings.TILE_CACHE_PREFIX if prefix is None else prefix
+    return (
+        f"{p}:t:{key.slide_id}:{key.version}:{settings.TILE_SIZE}:{settings.TILE_OVERLAP}:"
+        f"{settings.TILE_QUALITY}:{key.level}:{key.col}_{key.row}.{key.fmt}"
+    )
+
+
+def image_cache_key(slide_id: int, version: int, kind: str, name: str) -> str:
+    """Key for thumbnails (``kind="th"``, name = max size) and associated images (``"a"``)."""
+    return (
+        f"{settings.TILE_CACHE_PREFIX}:{kind}:{slide_id}:{version}:{settings.TILE_QUALITY}:"
+        f"{name}.jpeg"
+    )
+
+
+def check_prefix(prefix: str) -> None:
+    if not prefix or len(prefix) > 100 or not all(33 <= ord(c) < 127 for c in prefix):
+        raise ValueError("TILE_CACHE_PREFIX must be 1-100 printable ASCII characters, no spaces")
+
+
+class ByteStore(Protocol):
+    def get(self, key: str) -> bytes | None: ...
+
+    def set(self, key: str, value: bytes) -> None: ...
+
+
+class LocalTileCache:
+    """A thread-safe LRU bounded by the total size of the values it holds."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def set(self, key: str, value: bytes) -> None:
+        size = len(value)
+        if size > self.max_bytes:
+            return
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._bytes -= len(old)
+            self._items[key] = value
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                _, evicted = self._items.popitem(last=False)
+                self._bytes -= len(evicted)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @property
+    def size_bytes(self) -> int:
+        return self._bytes
+
+
+class MemcachedTileCache:
+    """pymemcache's pooled, consistent-hashing client with short timeouts.
+
+    Blocking: call it from a worker thread, never from the event loop.
+    """
+
+    def __init__(self, servers: list[tuple[str, int]], *, ttl: int) -> None:
+        self.ttl = ttl
+        self._client = HashClient(
+            servers,
+            use_pooling=True,
+            max_pool_size=32,
+            connect_timeout=0.25,
+            timeout=0.5,
+            no_delay=True,
+            retry_attempts=1,
+            retry_timeout=1,
+            dead_timeout=10,
+            ignore_exc=False,
+            default_noreply=True,
+        )
+        self._last_failure_log = 0.0
+        self._log_lock = threading.Lock()
+        self.failures = 0
+
+    def _failed(self, op: str, error: Exception) -> None:
+        self.failures += 1
+        now = time.monotonic()
+        with self._log_lock:
+            if now - self._last_failure_log < _FAILURE_LOG_INTERVAL:
+                return
+            self._last_failure_log = now
+        logger.warning("memcached %s failed, serving tiles uncached: %s", op, error)
+
+    def get(self, key: str) -> bytes | None:
+        try:
+            value: Any = self._client.get(key)
+        except Exception as e:  # any client/socket/protocol failure is a miss
+            self._failed("get", e)
+            return None
+        return value if isinstance(value, bytes) else None
+
+    def set(self, key: str, value: bytes) -> None:
+        try:
+            self._client.set(key, value, expire=self.ttl, noreply=True)
+        except Exception as e:
+            self._failed("set", e)
+
+    def close(self) -> None:
+        try:
+            self._client.close()
+        except Exception:  # closing a dead pool must not raise
+            logger.debug("closing memcached client failed", exc_info=True)
+
+
+class TileCache:
+    """L1 (in-process) in front of an optional L2 (memcached)."""
+
+    def __init__(self, local: LocalTileCache | None, remote: MemcachedTileCache | None) -> None:
+        self.local = local
+        self.remote = remote
+
+    def get_local(self, key: str) -> bytes | None:
+        """Non-blocking: safe on the event loop."""
+        return self.local.get(key) if self.local is not None else None
+
+    def get_remote(self, key: str) -> bytes | None:
+        """Blocking: memcached, filling L1 on a hit. Call from a worker thread."""
+        if self.remote is None:
+            return None
+        value = self.remote.get(key)
+        if value is not None and self.local is not None:
+            self.local.set(key, value)
+        return value
+
+    def get(self, key: str) -> bytes | None:
+        """Blocking (L1 then L2). Call from a worker thread."""
+        value = self.get_local(key)
+        if value is None:
+            value = self.get_remote(key)
+        return value
+
+    def set(self, key: str, value: bytes) -> None:
+        """Blocking when memcached is configured. Call from a worker thread."""
+        if self.local is not None:
+            self.local.set(key, value)
+        if self.remote is not None:
+            self.remote.set(key, value)
+
+    def close(self) -> None:
+        if self.remote is not None:
+            self.remote.close()
+
+
+_cache: TileCache | None = None
+_cache_lock = threading.Lock()
+
+
+def build_tile_cache() -> TileCache:
+    check_prefix(settings.TILE_CACHE_PREFIX)
+    local_bytes = settings.TILE_CACHE_LOCAL_MB * 1024 * 1024
+    local = LocalTileCache(local_bytes) if local_bytes > 0 else None
+    servers = [(s.host, s.port) for s in settings.MEMCACHED_SERVERS]
+    remote = MemcachedTileCache(servers, ttl=settings.TILE_CACHE_TTL) if servers else None
+    return TileCache(local, remote)
+
+
+def get_tile_cache() -> TileCache:
+    """The process-wide tile cache, built from settings on first use."""
+    global _cache
+    cache = _cache
+    if cache is None:
+        with _cache_lock:
+            if _cache is None:
+                _cache = build_tile_cache()
+            cache = _cache
+    return cache
+
+
+def reset_tile_cache() -> None:
+    """Drop the process-wide cache (tests, settings changes)."""
+    global _cache
+    with _cache_lock:
+        if _cache is not None:
+            _cache.close()
+        _cache = None
+
+
+_CACHE_SETTINGS = {
+    "MEMCACHED_SERVERS",
+    "TILE_CACHE_LOCAL_MB",
+    "TILE_CACHE_PREFIX",
+    "TILE_CACHE_TTL",
+}
+
+
+def _on_setting_changed(*, setting: str, **kwargs: Any) -> None:
+    if setting in _CACHE_SETTINGS:
+        reset_tile_cache()
+
+
+setting_changed.connect(_on_setting_changed)
