@@ -1,0 +1,213 @@
+"""The demo classroom behind `make demo` (see docs/deploy.md, "Trying it out").
+
+`load_demo()` is idempotent: run it any number of times and the demo users,
+the PATH101 course, its live session and agenda end up in the same state,
+with the documented password. Demo slides come from `manage.py
+make_demo_slides` (slides app); the demo question set from
+`quizzes.demo.load_demo_questions` when the quizzes app provides it. Both are
+optional: whatever is missing is reported, not fatal.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import Case, IntegerField, Value, When
+from django.utils import timezone
+
+from classroom.models import AgendaItem, Course, LiveSession, Membership
+from slides.models import Slide
+
+DEMO_PASSWORD = "scopecast-demo"
+TEACHER = "demo-teacher"
+ASSISTANT = "demo-assistant"
+STUDENTS = ("demo-student1", "demo-student2", "demo-student3")
+ADMIN = "demo-admin"
+COURSE_CODE = "PATH101"
+COURSE_TITLE = "Histopathology 101"
+COURSE_DESCRIPTION = (
+    "Normal and diseased liver and kidney under the microscope: a demo course "
+    "created by `manage.py load_demo`."
+)
+SESSION_TITLE = "Liver and kidney basics"
+MAX_AGENDA_SLIDES = 8
+# Overview views fit the whole slide into about this many screen pixels.
+OVERVIEW_SCREEN_PX = 1600.0
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    role: str
+    password: str
+
+
+@dataclass
+class DemoSummary:
+    users: list[DemoUser]
+    course: Course
+    session: LiveSession
+    slides: list[Slide]
+    questions: str = "not loaded"
+    notes: list[str] = field(default_factory=list)
+
+
+def _user(username: str, first: str, last: str, password: str, **flags: bool) -> User:
+    user, _ = User.objects.get_or_create(username=username)
+    user.first_name = first
+    user.last_name = last
+    user.email = f"{username}@demo.scopecast.invalid"
+    user.is_active = True
+    for name, value in flags.items():
+        setattr(user, name, value)
+    user.set_password(password)
+    user.save()
+    return user
+
+
+def find_demo_slides() -> list[Slide]:
+    """Ready slides for the demo: demo-teacher's first, then public, then any."""
+    preference = Case(
+        When(owner__username=TEACHER, then=Value(0)),
+        When(visibility=Slide.Visibility.PUBLIC, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    ready = Slide.objects.filter(status=Slide.Status.READY).annotate(demo_rank=preference)
+    return list(ready.order_by("demo_rank", "title", "id")[:MAX_AGENDA_SLIDES])
+
+
+def overview_view(slide: Slide) -> dict[str, float]:
+    """The whole slide, centred (see docs/architecture.md, "Coordinates and views")."""
+    longest = max(slide.width, slide.height, 1)
+    return {
+        "x": slide.width / 2,
+        "y": slide.height / 2,
+        "zoom": round(min(1.0, OVERVIEW_SCREEN_PX / longest), 6),
+        "rotation": 0.0,
+    }
+
+
+def detail_view(slide: Slide, magnification: float = 10.0) -> dict[str, float]:
+    """A closer look near the centre: ``magnification`` on a calibrated slide, else 25 %."""
+    base = slide.objective_power or (10.0 / slide.mpp_x if slide.mpp_x else None)
+    zoom = min(1.0, magnification / base) if base else 0.25
+    return {
+        "x": round(slide.width * 0.45, 1),
+        "y": round(slide.height * 0.55, 1),
+        "zoom": round(zoom, 6),
+        "rotation": 0.0,
+    }
+
+
+def _agenda_plan(slides: Sequence[Slide]) -> list[tuple[Slide, dict[str, float], str]]:
+    plan: list[tuple[Slide, dict[str, float], str]] = []
+    for slide in slides:
+        plan.append((slide, overview_view(slide), f"Overview of {slide.title}: orient the class."))
+        if len(plan) < 3:  # the first slide also gets a close-up
+            plan.append(
+                (slide, detail_view(slide), "Zoom in: point out nuclei, stroma and a lumen.")
+            )
+    return plan
+
+
+def _sync_agenda(session: LiveSession, slides: Sequence[Slide]) -> None:
+    plan = _agenda_plan(slides)
+    wanted = [(s.pk, view, notes) for s, view, notes in plan]
+    existing = [(a.slide_id, a.view, a.notes) for a in session.agenda.order_by("position", "id")]
+    if existing == wanted:
+        return
+    session.agenda.all().delete()
+    AgendaItem.objects.bulk_create(
+        AgendaItem(session=session, position=i, slide=s, view=view, notes=notes)
+        for i, (s, view, notes) in enumerate(plan)
+    )
+
+
+def _optional(module_name: str, attribute: str) -> Callable[..., Any] | None:
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:
+        return None
+    func = getattr(module, attribute, None)
+    return func if callable(func) else None
+
+
+def _load_questions(
+    course: Course, teacher: User, slides: list[Slide], session: LiveSession
+) -> str:
+    """Calls ``quizzes.demo.load_demo_questions`` with the keywords it accepts."""
+    loader = _optional("quizzes.demo", "load_demo_questions")
+    if loader is None:
+        return "skipped (quizzes.demo.load_demo_questions is not available yet)"
+    offered: dict[str, object] = {
+        "course": course,
+        "teacher": teacher,
+        "owner": teacher,
+        "slides": slides,
+        "session": session,
+    }
+    params = inspect.signature(loader).parameters
+    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+    kwargs = {k: v for k, v in offered.items() if takes_any or k in params}
+    try:
+        with transaction.atomic():  # a savepoint: a failing loader keeps the rest of the demo
+            result = loader(**kwargs)
+    except Exception as e:  # the demo must come up even if the quiz demo is mid-change
+        return f"failed: {type(e).__name__}: {e}"
+    return f"loaded ({result})" if result is not None else "loaded"
+
+
+@transaction.atomic
+def load_demo(password: str = DEMO_PASSWORD) -> DemoSummary:
+    teacher = _user(TEACHER, "Tess", "Demo-Teacher", password)
+    assistant = _user(ASSISTANT, "Ali", "Demo-Assistant", password)
+    students = [
+        _user(name, f"Student {i}", "Demo", password) for i, name in enumerate(STUDENTS, start=1)
+    ]
+    _user(ADMIN, "Ada", "Demo-Admin", password, is_staff=True, is_superuser=True)
+
+    course, _ = Course.objects.update_or_create(
+        code=COURSE_CODE, defaults={"title": COURSE_TITLE, "description": COURSE_DESCRIPTION}
+    )
+    roles = [(teacher, Membership.Role.TEACHER), (assistant, Membership.Role.ASSISTANT)]
+    roles += [(s, Membership.Role.STUDENT) for s in students]
+    for user, role in roles:
+        Membership.objects.update_or_create(course=course, user=user, defaults={"role": role})
+
+    slides = find_demo_slides()
+    course.slides.add(*slides)
+
+    session = LiveSession.objects.filter(course=course, title=SESSION_TITLE).first()
+    if session is None:
+        session = LiveSession(course=course, title=SESSION_TITLE, created_by=teacher)
+    session.allow_guests = True
+    if session.state != LiveSession.State.LIVE:
+        session.state = LiveSession.State.LIVE
+        session.started_at = timezone.now()
+        session.ended_at = None
+    session.save()
+    _sync_agenda(session, slides)
+
+    notes: list[str] = []
+    if not slides:
+        notes.append("No ready slides yet: run `manage.py make_demo_slides`, then load_demo again.")
+    questions = _load_questions(course, teacher, slides, session)
+
+    users = [DemoUser(TEACHER, "teacher", password), DemoUser(ASSISTANT, "assistant", password)]
+    users += [DemoUser(s.username, "student", password) for s in students]
+    users.append(DemoUser(ADMIN, "admin (Django admin)", password))
+    return DemoSummary(
+        users=users,
+        course=course,
+        session=session,
+        slides=slides,
+        questions=questions,
+        notes=notes,
+    )

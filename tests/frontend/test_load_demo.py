@@ -1,0 +1,179 @@
+"""`manage.py load_demo` builds the demo classroom, idempotently.
+
+See docs/deploy.md ("Trying it out").
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.contrib.auth import authenticate
+from django.contrib.auth.models import User
+from django.core.management import call_command
+
+from classroom.models import AgendaItem, Course, LiveSession, Membership
+from frontend import demo
+from slides.models import Slide
+
+
+def _ready_slide(title: str, **fields: Any) -> Slide:
+    defaults: dict[str, Any] = {
+        "status": Slide.Status.READY,
+        "width": 40_000,
+        "height": 30_000,
+        "mpp_x": 0.25,
+        "mpp_y": 0.25,
+        "objective_power": 40.0,
+    }
+    defaults.update(fields)
+    return Slide.objects.create(title=title, **defaults)
+
+
+def _run() -> str:
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def no_quiz_demo(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(demo, "_optional", lambda module, attribute: None)
+
+
+def test_it_creates_the_demo_logins_with_the_documented_password(
+    db: None, no_quiz_demo: None
+) -> None:
+    _run()
+    for username in (demo.TEACHER, demo.ASSISTANT, *demo.STUDENTS, demo.ADMIN):
+        assert authenticate(username=username, password=demo.DEMO_PASSWORD) is not None
+    assert User.objects.get(username=demo.ADMIN).is_superuser
+    assert not User.objects.get(username=demo.TEACHER).is_staff
+
+
+def test_it_creates_the_course_with_teacher_assistant_and_students(
+    db: None, no_quiz_demo: None
+) -> None:
+    _run()
+    course = Course.objects.get(code="PATH101")
+    assert course.title == "Histopathology 101"
+    roles = dict(course.memberships.values_list("user__username", "role"))
+    assert roles == {
+        "demo-teacher": Membership.Role.TEACHER,
+        "demo-assistant": Membership.Role.ASSISTANT,
+        "demo-student1": Membership.Role.STUDENT,
+        "demo-student2": Membership.Role.STUDENT,
+        "demo-student3": Membership.Role.STUDENT,
+    }
+
+
+def test_it_builds_a_live_session_with_guests_and_an_agenda_of_saved_views(
+    db: None, no_quiz_demo: None
+) -> None:
+    liver = _ready_slide("Liver, H&E")
+    kidney = _ready_slide("Kidney, H&E", width=20_000, height=10_000, objective_power=None)
+    _ready_slide("Importing", status=Slide.Status.IMPORTING)
+    _run()
+    session = LiveSession.objects.get(title="Liver and kidney basics")
+    assert session.state == LiveSession.State.LIVE
+    assert session.allow_guests
+    assert set(session.course.slides.all()) == {liver, kidney}
+    items = list(session.agenda.all())
+    assert [i.slide for i in items] == [kidney, kidney, liver]
+    for item in items:
+        assert item.view is not None
+        assert set(item.view) == {"x", "y", "zoom", "rotation"}
+        assert 0 < item.view["zoom"] <= 1
+        assert 0 <= item.view["x"] <= item.slide.width
+        assert 0 <= item.view["y"] <= item.slide.height
+    # Kidney has no objective power: 10x is estimated from 0.25 um/px (a 40x scan).
+    views = [item.view or {} for item in items]
+    assert views[1]["zoom"] == pytest.approx(0.25)
+    assert views[0]["zoom"] == pytest.approx(1600 / 20_000)
+
+
+def test_it_prefers_demo_teacher_slides_over_others(db: None, no_quiz_demo: None) -> None:
+    _run()
+    teacher = User.objects.get(username=demo.TEACHER)
+    other = _ready_slide("A someone else's slide")
+    own = _ready_slide("Z demo slide", owner=teacher)
+    assert demo.find_demo_slides()[:2] == [own, other]
+
+
+def test_it_is_idempotent(db: None, no_quiz_demo: None) -> None:
+    _ready_slide("Liver, H&E")
+    _run()
+    code = LiveSession.objects.get().join_code
+    counts = (User.objects.count(), Membership.objects.count(), AgendaItem.objects.count())
+    _run()
+    assert LiveSession.objects.get().join_code == code
+    assert (User.objects.count(), Membership.objects.count(), AgendaItem.objects.count()) == counts
+    assert Course.objects.count() == 1
+
+
+def test_it_restores_the_documented_password_and_a_live_session(
+    db: None, no_quiz_demo: None
+) -> None:
+    _run()
+    student = User.objects.get(username="demo-student1")
+    student.set_password("changed")
+    student.save()
+    LiveSession.objects.update(state=LiveSession.State.ENDED, allow_guests=False)
+    _run()
+    assert authenticate(username="demo-student1", password=demo.DEMO_PASSWORD) is not None
+    session = LiveSession.objects.get()
+    assert (session.state, session.allow_guests) == (LiveSession.State.LIVE, True)
+
+
+def test_it_works_without_slides_and_says_what_to_run(db: None, no_quiz_demo: None) -> None:
+    output = _run()
+    assert "make_demo_slides" in output
+    assert LiveSession.objects.get().agenda.count() == 0
+
+
+def test_it_prints_the_urls_the_join_code_and_the_logins(db: None, no_quiz_demo: None) -> None:
+    slide = _ready_slide("Liver, H&E")
+    output = _run()
+    session = LiveSession.objects.get()
+    assert "http://127.0.0.1:8000/" in output
+    assert f"http://127.0.0.1:8000/view/{slide.pk}/" in output
+    assert "http://127.0.0.1:8000/admin/" in output
+    assert f"join code {session.join_code}" in output
+    assert "demo-student3" in output
+    assert demo.DEMO_PASSWORD in output
+    assert "skipped" in output  # no quiz demo here
+
+
+def test_it_loads_the_quiz_demo_with_the_keywords_it_accepts(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[dict[str, Any]] = []
+
+    def load_demo_questions(*, course: Course, slides: list[Slide]) -> int:
+        calls.append({"course": course, "slides": slides})
+        return 3
+
+    fake = types.ModuleType("quizzes.demo")
+    fake.load_demo_questions = load_demo_questions  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "quizzes.demo", fake)
+    output = _run()
+    assert calls == [{"course": Course.objects.get(), "slides": []}]
+    assert "loaded (3)" in output
+
+
+def test_it_keeps_the_demo_when_the_quiz_demo_fails(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def load_demo_questions(**kwargs: Any) -> None:
+        Course.objects.create(title="half-made", code="HALF")
+        raise RuntimeError("boom")
+
+    fake = types.ModuleType("quizzes.demo")
+    fake.load_demo_questions = load_demo_questions  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "quizzes.demo", fake)
+    output = _run()
+    assert "failed: RuntimeError: boom" in output
+    assert list(Course.objects.values_list("code", flat=True)) == ["PATH101"]
