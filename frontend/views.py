@@ -28,7 +28,7 @@ class SlideCard:
     title: str
     subtitle: str
     viewer_url: str
-    thumbnail_url: str | None
+    thumbnail_url: str
 
 
 def _slide_card(slide: Slide) -> SlideCard:
@@ -38,7 +38,7 @@ def _slide_card(slide: Slide) -> SlideCard:
         title=slide.title,
         subtitle=" · ".join(tags),
         viewer_url=reverse("frontend:viewer", args=[slide.pk]),
-        thumbnail_url=links.thumbnail_url(slide.pk),
+        thumbnail_url=links.thumbnail_url(slide),
     )
 
 

@@ -28,7 +28,7 @@ def test_it_shows_visitors_an_intro_a_login_link_and_the_join_form(
     assert "Live microscopy teaching" in html
     assert 'href="/accounts/login/"' in html
     assert 'data-join-url="/courses/join"' in html
-    assert 'name="display_name"' in html  # guests give a name
+    assert 'name="name"' in html  # guests give a display name
 
 
 def test_it_lists_a_students_courses_and_course_slides(client: Client, personas: Personas) -> None:
@@ -39,7 +39,8 @@ def test_it_lists_a_students_courses_and_course_slides(client: Client, personas:
     assert "PATH101" in html
     assert "Liver, H&amp;E" in html
     assert f'href="/view/{liver.pk}/"' in html
-    assert 'name="display_name"' not in html  # members join as themselves
+    assert f"/slides/{liver.pk}/thumbnail.jpeg?v=1&amp;t=" in html  # signed thumbnail
+    assert 'value="Alice"' in html  # the join form suggests the member's name
 
 
 def test_it_hides_slides_the_user_cannot_view(client: Client, personas: Personas) -> None:

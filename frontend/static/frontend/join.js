@@ -17,21 +17,16 @@
     event.preventDefault();
     const form = event.currentTarget;
     const code = form.elements.code.value.trim().toUpperCase();
-    const nameField = form.elements.display_name;
-    const body = { code: code };
+    const name = form.elements.name.value.trim();
     if (!CODE.test(code)) {
       say(form, "A session code has six letters and digits (no 0, O, 1 or I).", true);
       form.elements.code.focus();
       return;
     }
-    if (nameField) {
-      const name = nameField.value.trim();
-      if (!name) {
-        say(form, "Please enter the name your teacher will see.", true);
-        nameField.focus();
-        return;
-      }
-      body.display_name = name;
+    if (!name) {
+      say(form, "Please enter the name your teacher will see.", true);
+      form.elements.name.focus();
+      return;
     }
     const button = form.querySelector("button[type=submit]");
     button.disabled = true;
@@ -45,7 +40,7 @@
           Accept: "application/json",
           "X-CSRFToken": form.elements.csrfmiddlewaretoken.value,
         },
-        body: JSON.stringify(body),
+        body: JSON.stringify({ code: code, name: name }),
       });
       let data = {};
       try {
@@ -57,12 +52,18 @@
         say(form, data.error || messageFor(response.status), true);
         return;
       }
-      const next = data.url || data.redirect || data.session_url;
-      if (typeof next === "string" && next.startsWith("/")) {
-        window.location.assign(next);
-        return;
+      // The guest identity lives in this tab only; the live classroom page
+      // (a later issue) connects with it to data.ws_url.
+      try {
+        sessionStorage.setItem(
+          "scopecast.guest." + data.session_id,
+          JSON.stringify({ token: data.guest_token, ws_url: data.ws_url, name: name })
+        );
+      } catch (ignored) {
+        /* storage disabled: the join still worked */
       }
-      say(form, "You joined " + (data.title || "the session") + ".", false);
+      form.dataset.sessionId = String(data.session_id);
+      say(form, "You joined the session as " + name + ".", false);
     } catch (err) {
       say(form, "The server could not be reached. Check your connection and try again.", true);
     } finally {

@@ -32,13 +32,12 @@
 
   const ERRORS = {
     401: ["Please log in", "Your login has expired. Log in again to see this slide."],
-    403: [
-      "No access to this slide",
-      "This slide is not shared with you. Ask your teacher to add it to one of your courses.",
+    403: ["No access to this slide", "This slide is not shared with you."],
+    404: [
+      "Slide not found",
+      "This slide does not exist or is not shared with you. If your teacher showed it in class, ask them to add it to your course.",
     ],
-    404: ["Slide not found", "There is no slide with this number. It may have been deleted."],
-    importing: ["This slide is not ready yet", "It is still being imported. Try again in a moment."],
-    failed: ["This slide could not be imported", "The file could not be read as a slide."],
+    409: ["This slide is not ready yet", "It is still being imported or converted. Try again in a moment."],
     open: [
       "The slide could not be opened",
       "The image server did not deliver this slide. Reload the page; if it keeps failing, tell your teacher.",
@@ -91,19 +90,22 @@
     }
     if (!response.ok) {
       const kind = ERRORS[String(response.status)] ? String(response.status) : "server";
-      const detail = kind === "server" && data && data.error ? data.error : null;
+      const showDetail = kind === "server" || kind === "409";
+      const detail = showDetail && data && data.error ? capitalise(data.error) + "." : null;
       showError(kind, detail, kind === "server" ? response.status : null);
       return;
     }
     if (!data || typeof data.dzi !== "string") {
-      if (data && data.status === "importing") showError("importing");
-      else if (data && data.status === "failed") showError("failed", data.status_message);
-      else showError("server", "The slide's description is incomplete.");
+      showError("server", "The slide's description is incomplete.");
       return;
     }
     api.info = data;
     describe(data);
     open(data);
+  }
+
+  function capitalise(text) {
+    return String(text).charAt(0).toUpperCase() + String(text).slice(1);
   }
 
   /* ---------------------------------------------------------------- info */
@@ -232,12 +234,27 @@
     return it ? it.viewportToImageZoom(api.viewer.viewport.getZoom(current)) : null;
   }
 
+  /*
+   * Where the Deep Zoom image starts in level-0 pixels: slides with a declared
+   * bounding box are served cropped, but views are always in level-0 pixels.
+   */
+  function offset() {
+    const off = api.info && Array.isArray(api.info.offset) ? api.info.offset : [0, 0];
+    return [Number(off[0]) || 0, Number(off[1]) || 0];
+  }
+
   function getView() {
     const it = item();
     if (!it) return null;
     const vp = api.viewer.viewport;
     const centre = it.viewportToImageCoordinates(vp.getCenter(true));
-    return { x: centre.x, y: centre.y, zoom: imageZoom(true), rotation: vp.getRotation(true) };
+    const off = offset();
+    return {
+      x: centre.x + off[0],
+      y: centre.y + off[1],
+      zoom: imageZoom(true),
+      rotation: vp.getRotation(true),
+    };
   }
 
   function setView(view, immediately) {
@@ -248,7 +265,9 @@
     if (Number.isFinite(view.rotation)) vp.setRotation(view.rotation, Boolean(immediately));
     if (view.zoom > 0) vp.zoomTo(it.imageToViewportZoom(view.zoom), null, Boolean(immediately));
     if (Number.isFinite(view.x) && Number.isFinite(view.y)) {
-      vp.panTo(it.imageToViewportCoordinates(new OSD.Point(view.x, view.y)), Boolean(immediately));
+      const off = offset();
+      const point = new OSD.Point(view.x - off[0], view.y - off[1]);
+      vp.panTo(it.imageToViewportCoordinates(point), Boolean(immediately));
     }
     vp.applyConstraints();
   }
