@@ -1,0 +1,210 @@
+"""Helpers for websocket tests through the full ASGI stack (see docs/protocol.md).
+
+- ``live``: a live session of the personas' course with two ready slides
+  and a two-item agenda;
+- ``connect(...)``: a ``WebsocketCommunicator`` on ``scopecast.asgi.application``
+  with the right Origin and a real Django session cookie (or a guest token),
+  returning the communicator and its first frame;
+- ``capture_send_event_calls``: records every event the services emit and
+  checks each against ``realtime/events.py`` (zulip-style);
+- every test starts with empty in-process stores and closes its hubs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings as django_settings
+from django.contrib.auth.models import User
+from django.test import Client
+
+from classroom.actions import AgendaSpec, do_create_session
+from classroom.models import LiveSession
+from realtime import broadcast, eventlog
+from realtime import hub as hubs
+from realtime.events import validate_event
+from realtime.presence import memory_presence
+from realtime.state import memory_store
+from scopecast.asgi import application
+from slides.models import Slide
+
+ORIGIN = (b"origin", b"http://testserver")
+QUIET = {"presence", "roster"}
+
+
+@dataclass
+class Live:
+    session: LiveSession
+    slide: Slide
+    other_slide: Slide
+
+
+@pytest.fixture(autouse=True)
+async def realtime_isolation(settings: Any) -> AsyncIterator[None]:
+    # Fast hashing for the personas (the machine is shared; PBKDF2 is slow).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.REALTIME_ROSTER_DELAY = 60.0  # no roster chatter unless a test asks
+    settings.REALTIME_TICK = 60.0
+    memory_store().reset()
+    memory_presence().reset()
+    eventlog.writer._take()
+    yield
+    await hubs.close_all()
+    await eventlog.flush()
+
+
+def _make_live(course: Any, teacher: User) -> Live:
+    slide = Slide.objects.create(
+        title="Liver H&E", width=50_000, height=40_000, level_count=4, status="ready"
+    )
+    other = Slide.objects.create(
+        title="Kidney PAS", width=20_000, height=10_000, level_count=3, status="ready"
+    )
+    session = do_create_session(
+        course,
+        title="Week 1",
+        created_by=teacher,
+        agenda=[
+            AgendaSpec(
+                slide, {"x": 25_000.0, "y": 20_000.0, "zoom": 0.5, "rotation": 0.0}, "notes"
+            ),
+            AgendaSpec(other),
+        ],
+        allow_guests=True,
+    )
+    session.state = LiveSession.State.LIVE
+    session.save()
+    return Live(session, slide, other)
+
+
+@pytest.fixture
+def live(course: Any, teacher: User) -> Live:
+    return _make_live(course, teacher)
+
+
+def _cookie_for(user: User) -> bytes:
+    client = Client()
+    client.force_login(user)
+    name = django_settings.SESSION_COOKIE_NAME
+    return f"{name}={client.cookies[name].value}".encode()
+
+
+async def communicator(
+    session_id: int,
+    *,
+    user: User | None = None,
+    guest: str | None = None,
+    since: int | None = None,
+    origin: bytes = b"http://testserver",
+) -> WebsocketCommunicator:
+    headers = [(b"origin", origin), (b"host", b"testserver")]
+    if user is not None:
+        headers.append((b"cookie", await database_sync_to_async(_cookie_for)(user)))
+    query = []
+    if guest is not None:
+        query.append(f"guest={guest}")
+    if since is not None:
+        query.append(f"since={since}")
+    path = f"/ws/sessions/{session_id}/" + (("?" + "&".join(query)) if query else "")
+    return WebsocketCommunicator(application, path, headers=headers)
+
+
+async def connect(
+    session_id: int,
+    *,
+    user: User | None = None,
+    guest: str | None = None,
+    since: int | None = None,
+) -> tuple[WebsocketCommunicator, dict[str, Any]]:
+    """Connect and return the communicator with its first frame (snapshot or hello)."""
+    comm = await communicator(session_id, user=user, guest=guest, since=since)
+    connected, _ = await comm.connect(timeout=5)
+    assert connected
+    first = await comm.receive_json_from(timeout=5)
+    assert first["type"] in ("snapshot", "hello"), first
+    validate_event(first, delivered=True)
+    return comm, first
+
+
+async def close_code(comm: WebsocketCommunicator, wait: float = 5) -> int:
+    """Wait for the server to close the socket; return the close code."""
+    while True:
+        output = await comm.receive_output(wait)
+        if output["type"] == "websocket.close":
+            return int(output.get("code", 1000))
+
+
+async def refused_with(session_id: int, **kwargs: Any) -> int:
+    comm = await communicator(session_id, **kwargs)
+    connected, code = await comm.connect(timeout=5)
+    if not connected:
+        return int(code)
+    return await close_code(comm)
+
+
+async def recv(comm: WebsocketCommunicator, wait: float = 3) -> dict[str, Any]:
+    """The next frame other than presence/roster chatter, validated."""
+    while True:
+        frame = json.loads(await comm.receive_from(wait))
+        validate_event(frame, delivered=True)
+        if frame["type"] not in QUIET:
+            return frame
+
+
+async def recv_type(
+    comm: WebsocketCommunicator, type_name: str, wait: float = 3
+) -> dict[str, Any]:
+    while True:
+        frame = json.loads(await comm.receive_from(wait))
+        validate_event(frame, delivered=True)
+        if frame["type"] == type_name:
+            return frame
+
+
+async def send(comm: WebsocketCommunicator, **frame: Any) -> None:
+    await comm.send_to(text_data=json.dumps(frame))
+
+
+async def silent(comm: WebsocketCommunicator, wait: float = 0.2) -> bool:
+    return bool(await comm.receive_nothing(timeout=wait))
+
+
+async def disconnect(*comms: WebsocketCommunicator) -> None:
+    for comm in comms:
+        with contextlib.suppress(Exception):
+            await comm.disconnect()
+    await asyncio.sleep(0)
+
+
+@dataclass
+class Captured:
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+    def of(self, type_name: str) -> list[dict[str, Any]]:
+        return [e["event"] for e in self.events if e["event"]["type"] == type_name]
+
+
+@contextlib.contextmanager
+def capture_send_event_calls() -> Iterator[Captured]:
+    """Record every emitted event; each must match its shape in realtime/events.py."""
+    captured = Captured()
+
+    def hook(session_id: int, event: dict[str, Any], audience: str, seq: int | None) -> None:
+        validate_event(event)
+        captured.events.append(
+            {"session_id": session_id, "event": event, "audience": audience, "seq": seq}
+        )
+
+    broadcast._captures.append(hook)
+    try:
+        yield captured
+    finally:
+        broadcast._captures.remove(hook)
