@@ -1,9 +1,13 @@
-"""The slide library (see docs/architecture.md and docs/tiles.md)."""
+"""The slide library (see docs/slides.md, docs/architecture.md and docs/tiles.md)."""
 
 from __future__ import annotations
 
+import uuid
+from pathlib import Path
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class Slide(models.Model):
@@ -23,8 +27,9 @@ class Slide(models.Model):
     stain = models.CharField(max_length=80, blank=True, db_index=True)
 
     # Storage: path of the file OpenSlide opens (for MRXS the .mrxs file, for
-    # DICOM the folder), relative to SLIDE_STORAGE_ROOT or absolute inside an
-    # import root. `source_path` is what the user gave us (before conversion).
+    # DICOM one .dcm file of the series folder), relative to SLIDE_STORAGE_ROOT
+    # or absolute inside an import root. `source_path` is what the user gave us
+    # (before conversion; for DICOM the folder). See docs/slides.md.
     file_path = models.CharField(max_length=1024, blank=True)
     source_path = models.CharField(max_length=1024, blank=True)
     format = models.CharField(max_length=40, blank=True, help_text="Detected vendor/format")
@@ -75,3 +80,89 @@ class Slide(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == self.Status.READY
+
+    def storage_path(self) -> Path | None:
+        """The absolute file OpenSlide opens, or None before import finishes."""
+        if not self.file_path:
+            return None
+        return Path(settings.SLIDE_STORAGE_ROOT) / self.file_path
+
+
+class Job(models.Model):
+    """Durable background work (see slides/jobs.py and docs/slides.md)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=64, db_index=True)
+    payload = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.FloatField(default=0.0, help_text="0..1")
+    message = models.TextField(blank=True, help_text="Last error, or a note from the handler")
+    attempts = models.PositiveIntegerField(default=0)
+    max_attempts = models.PositiveIntegerField(default=3)
+    run_after = models.DateTimeField(default=timezone.now, help_text="Not before (retry backoff)")
+    worker = models.CharField(max_length=120, blank=True, help_text="Who is running it")
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    slide = models.ForeignKey(
+        Slide, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "run_after"], name="job_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"
+
+
+class Upload(models.Model):
+    """A resumable, chunked browser upload (protocol in docs/slides.md)."""
+
+    class Status(models.TextChoices):
+        RECEIVING = "receiving", "Receiving chunks"
+        IMPORTING = "importing", "Verifying and importing"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    # An unguessable id: it names the upload in every URL.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="slide_uploads"
+    )
+    filename = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(
+        max_length=64, blank=True, help_text="Expected, if the client sent it"
+    )
+    received = models.PositiveBigIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVING)
+    message = models.TextField(blank=True)
+    # Partial file, relative to SLIDE_STORAGE_ROOT.
+    temp_path = models.CharField(max_length=1024, blank=True)
+    title = models.CharField(max_length=200, blank=True)
+    visibility = models.CharField(
+        max_length=10, choices=Slide.Visibility.choices, default=Slide.Visibility.COURSE
+    )
+    course_code = models.CharField(max_length=40, blank=True, help_text="Add the slide to it")
+    slide = models.ForeignKey(
+        Slide, null=True, blank=True, on_delete=models.SET_NULL, related_name="uploads"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.received}/{self.size}, {self.status})"
