@@ -1,0 +1,175 @@
+"""Per-process live quiz state (see docs/quizzes.md, "Restart resilience").
+
+Everything here can be thrown away: the database holds the truth
+(``LiveQuestion.state``/``deadline_at`` and every answer), and
+``quizzes.actions.resume_open_questions`` rebuilds it on start-up.
+
+- ``aggregates``: the in-memory aggregate of each live question
+- ``publisher``: throttled aggregate updates to the staff
+- ``deadlines``: one timer thread closing questions at their deadline
+- ``spec_for``: parsed, frozen specs by live question id
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import datetime
+
+from django.conf import settings
+from django.db import close_old_connections
+
+from quizzes.aggregation import AggregateRegistry, CoalescingPublisher
+from quizzes.events import AUDIENCE_STAFF, QuizAggregateEvent, emit
+from quizzes.models import LiveQuestion
+from quizzes.specs import QuestionSpec
+
+log = logging.getLogger(__name__)
+
+aggregates = AggregateRegistry()
+
+
+def publish_aggregate(live_question_id: int, final: bool) -> None:
+    """Send the current aggregate to the session's staff.
+
+    Throttled updates run on a timer thread and only read memory; the final
+    update runs in the closing thread and may rebuild from the database.
+    """
+    aggregate = aggregates.peek(live_question_id)
+    if aggregate is None:
+        if not final:
+            return
+        try:
+            aggregate = aggregates.rebuild(live_question_id)
+        except LiveQuestion.DoesNotExist:
+            return
+    event: QuizAggregateEvent = {
+        "type": "quiz_aggregate",
+        "live_question_id": live_question_id,
+        "aggregate": aggregate.teacher_view(),
+        "final": final,
+    }
+    emit(aggregate.session_id, event, AUDIENCE_STAFF)
+
+
+publisher = CoalescingPublisher(
+    publish_aggregate,
+    interval=float(getattr(settings, "QUIZ_AGGREGATE_INTERVAL_MS", 200)) / 1000,
+)
+
+
+# --- specs -----------------------------------------------------------------------
+
+_SPEC_CACHE_SIZE = 256
+_specs: OrderedDict[int, QuestionSpec] = OrderedDict()
+_specs_lock = threading.Lock()
+
+
+def spec_for(lq: LiveQuestion) -> QuestionSpec:
+    """The parsed spec of a live question (immutable once pushed, so cached)."""
+    with _specs_lock:
+        spec = _specs.get(lq.pk)
+        if spec is not None:
+            _specs.move_to_end(lq.pk)
+            return spec
+    spec = lq.get_spec()
+    with _specs_lock:
+        _specs[lq.pk] = spec
+        while len(_specs) > _SPEC_CACHE_SIZE:
+            _specs.popitem(last=False)
+    return spec
+
+
+# --- deadlines -------------------------------------------------------------------
+
+
+class DeadlineTimers:
+    """One daemon thread calling ``fire(live_question_id)`` at each armed time."""
+
+    def __init__(self, fire: Callable[[int], None]) -> None:
+        self._fire = fire
+        self._cv = threading.Condition()
+        self._heap: list[tuple[float, int]] = []
+        self._armed: dict[int, float] = {}
+        self._thread: threading.Thread | None = None
+
+    def arm(self, live_question_id: int, when: datetime) -> None:
+        at = when.timestamp()
+        with self._cv:
+            self._armed[live_question_id] = at
+            heapq.heappush(self._heap, (at, live_question_id))
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._run, name="quiz-deadlines", daemon=True
+                )
+                self._thread.start()
+            self._cv.notify()
+
+    def cancel(self, live_question_id: int) -> None:
+        with self._cv:
+            self._armed.pop(live_question_id, None)
+            self._cv.notify()
+
+    def cancel_all(self) -> None:
+        with self._cv:
+            self._armed.clear()
+            self._heap.clear()
+            self._cv.notify()
+
+    def armed(self) -> dict[int, float]:
+        """Armed live question ids → epoch seconds."""
+        with self._cv:
+            return dict(self._armed)
+
+    def _next_due(self) -> int:
+        with self._cv:
+            while True:
+                while self._heap and self._armed.get(self._heap[0][1]) != self._heap[0][0]:
+                    heapq.heappop(self._heap)  # cancelled or re-armed
+                if not self._heap:
+                    self._cv.wait()
+                    continue
+                at, lq_id = self._heap[0]
+                delay = at - time.time()
+                if delay > 0:
+                    self._cv.wait(timeout=delay)
+                    continue
+                heapq.heappop(self._heap)
+                del self._armed[lq_id]
+                return lq_id
+
+    def _run(self) -> None:
+        while True:
+            lq_id = self._next_due()
+            try:
+                self._fire(lq_id)
+            except Exception:
+                log.exception("closing live question %s at its deadline failed", lq_id)
+
+
+def close_at_deadline(live_question_id: int) -> None:
+    from quizzes.actions import do_close_question
+    from quizzes.answers import drain_all_writers
+
+    drain_all_writers()  # answers received in time are committed first
+    close_old_connections()
+    try:
+        do_close_question(live_question_id, by=None, reason="deadline")
+    finally:
+        close_old_connections()
+
+
+deadlines = DeadlineTimers(close_at_deadline)
+
+
+def reset() -> None:
+    """Forget all in-memory state, as a process restart does (tests use this)."""
+    deadlines.cancel_all()
+    aggregates.discard_all()
+    with _specs_lock:
+        _specs.clear()
+    publisher.cancel_all()

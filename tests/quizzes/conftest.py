@@ -1,0 +1,99 @@
+"""Fixtures for the quiz tests (see docs/quizzes.md).
+
+``events`` captures every emitted quiz event as (session_id, event, audience);
+the in-memory quiz runtime is reset around every test, as a restart would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+
+from classroom.models import Course, Guest, LiveSession
+from quizzes import events as quiz_events
+from quizzes import runtime
+from quizzes.models import Choice, Question
+from slides.models import Slide
+
+Captured = list[tuple[int, dict[str, Any], str]]
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings: Any) -> None:
+    """The personas' password hashing dominates set-up time otherwise."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_runtime() -> Iterator[None]:
+    runtime.reset()
+    yield
+    runtime.reset()
+
+
+@pytest.fixture
+def events() -> Iterator[Captured]:
+    captured: Captured = []
+
+    def sink(session_id: int, event: Any, audience: str) -> None:
+        captured.append((session_id, dict(event), audience))
+
+    previous = quiz_events.set_sink(sink)
+    yield captured
+    quiz_events.set_sink(previous)
+
+
+@pytest.fixture
+def session(course: Course, teacher: User) -> LiveSession:
+    return LiveSession.objects.create(
+        course=course, title="Liver", state=LiveSession.State.LIVE, created_by=teacher
+    )
+
+
+@pytest.fixture
+def guest(session: LiveSession) -> Guest:
+    return Guest.objects.create(session=session, display_name="Gus")
+
+
+@pytest.fixture
+def slide(course: Course, teacher: User) -> Slide:
+    s = Slide.objects.create(
+        title="Liver H&E",
+        width=50_000,
+        height=40_000,
+        level_count=8,
+        mpp_x=0.25,
+        mpp_y=0.5,
+        status=Slide.Status.READY,
+        owner=teacher,
+        content_hash="a" * 64,
+    )
+    course.slides.add(s)
+    return s
+
+
+def make_single(course: Course, *, time_limit: int = 30, points: int = 1) -> Question:
+    q = Question.objects.create(
+        course=course,
+        type=Question.Type.SINGLE,
+        prompt="Which cell makes bile?",
+        explanation="Hepatocytes secrete bile.",
+        time_limit=time_limit,
+        points=points,
+    )
+    Choice.objects.create(question=q, position=0, text="Hepatocyte", is_correct=True)
+    Choice.objects.create(question=q, position=1, text="Kupffer cell")
+    Choice.objects.create(question=q, position=2, text="Stellate cell")
+    return q
+
+
+def option_ids(q: Question) -> list[str]:
+    return [str(c.pk) for c in q.choices.order_by("position")]
+
+
+@pytest.fixture
+def single(course: Course) -> Question:
+    return make_single(course)
