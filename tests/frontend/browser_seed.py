@@ -1,0 +1,62 @@
+"""Seeds the private database of the browser test's server subprocess.
+
+Run as ``python -m tests.frontend.browser_seed <storage dir>`` with the
+server's environment: writes a small Aperio-style slide, then the personas
+(same names and password as tests/conftest.py) and prints the ids as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import django
+
+
+def seed(storage: Path) -> dict[str, int]:
+    import openslide
+    from django.contrib.auth.models import User
+
+    from classroom.models import Course, Membership
+    from slides.models import Slide
+    from slides.synthetic import write_svs
+    from tests.conftest import PASSWORD
+
+    path = write_svs(storage / "liver.svs", 6000, 4000, mpp=0.25, magnification=40, seed=3)
+    osr = openslide.OpenSlide(path)
+    props = dict(osr.properties)
+    teacher = User.objects.create_user("tess", password=PASSWORD, first_name="Tess")
+    alice = User.objects.create_user("alice", password=PASSWORD, first_name="Alice")
+    User.objects.create_user("olga", password=PASSWORD, first_name="Olga")
+    course = Course.objects.create(title="Histopathology 101", code="PATH101")
+    Membership.objects.create(course=course, user=teacher, role=Membership.Role.TEACHER)
+    Membership.objects.create(course=course, user=alice, role=Membership.Role.STUDENT)
+    slide = Slide.objects.create(
+        title="Liver, H&E",
+        organ="liver",
+        stain="H&E",
+        file_path=path.name,
+        format=props.get("openslide.vendor", ""),
+        reader="openslide",
+        width=osr.dimensions[0],
+        height=osr.dimensions[1],
+        level_count=osr.level_count,
+        level_dimensions=[list(d) for d in osr.level_dimensions],
+        mpp_x=float(props["openslide.mpp-x"]),
+        mpp_y=float(props["openslide.mpp-y"]),
+        objective_power=float(props["openslide.objective-power"]),
+        associated_images=list(osr.associated_images),
+        properties={k: v for k, v in props.items() if k.startswith("openslide.")},
+        status=Slide.Status.READY,
+        owner=teacher,
+        visibility=Slide.Visibility.COURSE,
+    )
+    osr.close()
+    course.slides.add(slide)
+    return {"slide_id": slide.pk, "course_id": course.pk}
+
+
+if __name__ == "__main__":
+    django.setup()
+    print(json.dumps(seed(Path(sys.argv[1]))))
