@@ -20,6 +20,7 @@ that a truncated or corrupt file fails at import, never in class.
 from __future__ import annotations
 
 import re
+import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -208,6 +209,8 @@ def detect(path: Path) -> Detected:
         raise NotASlide(f"{path.name} is empty")
 
     vendor = openslide.OpenSlide.detect_format(str(path))
+    if vendor is None or vendor in TIFF_CONTAINERS:
+        check_tiff_extents(path)
     if vendor is not None:
         vendor = str(vendor)
         if vendor == "generic-tiff" and _is_ome_tiff(path):
@@ -241,13 +244,59 @@ def plausible_mpp(value: float | None) -> float | None:
     return value
 
 
-def _check_tiff_extents(path: Path) -> None:
-    """Every tile/strip of every TIFF directory must lie inside the file."""
+# OpenSlide vendors whose files are plain (Big)TIFF containers; NDPI is
+# TIFF-like but stores >4 GiB offsets outside the TIFF structure.
+TIFF_CONTAINERS = {"aperio", "generic-tiff", "philips", "leica", "ventana", "trestle"}
+
+
+def tiff_ifd_offsets(path: Path) -> list[int] | None:
+    """Offsets of every IFD in the chain, or None when `path` is no TIFF.
+
+    Raises CorruptSlide when the chain points past the end of the file (a
+    truncated file) or loops.
+    """
+    size = path.stat().st_size
+    with path.open("rb") as fh:
+        head = fh.read(16)
+        if head[:4] in (b"II*\x00", b"MM\x00*"):
+            big, order = False, "<" if head[:2] == b"II" else ">"
+        elif head[:4] in (b"II+\x00", b"MM\x00+"):
+            big, order = True, "<" if head[:2] == b"II" else ">"
+        else:
+            return None
+        ptr, count_fmt, entry = ("Q", "Q", 20) if big else ("I", "H", 12)
+        (offset,) = struct.unpack(order + ptr, head[8:16] if big else head[4:8])
+        offsets: list[int] = []
+        while offset:
+            if offset in offsets:
+                raise CorruptSlide(f"{path.name} is corrupt: its TIFF directories form a loop")
+            if offset + 2 > size:
+                raise CorruptSlide(
+                    f"{path.name} is truncated: a TIFF directory starts at byte "
+                    f"{offset:,} but the file has {size:,} bytes"
+                )
+            offsets.append(offset)
+            fh.seek(offset)
+            raw = fh.read(8 if big else 2)
+            (count,) = struct.unpack(order + count_fmt, raw)
+            next_at = offset + len(raw) + count * entry
+            fh.seek(next_at)
+            raw = fh.read(8 if big else 4)
+            if len(raw) < (8 if big else 4):
+                raise CorruptSlide(f"{path.name} is truncated inside a TIFF directory")
+            (offset,) = struct.unpack(order + ptr, raw)
+    return offsets
+
+
+def check_tiff_extents(path: Path) -> None:
+    """A TIFF's directory chain and every tile/strip must lie inside the file."""
+    if tiff_ifd_offsets(path) is None:
+        return
+    size = path.stat().st_size
     try:
         tif = tifffile.TiffFile(path)
-    except Exception:
-        return  # not a TIFF container (NDPI/MRXS/DICOM are checked by reading)
-    size = path.stat().st_size
+    except Exception as e:
+        raise CorruptSlide(f"{path.name} is a corrupt TIFF: {e}") from e
     with tif:
         for page in tif.pages:
             offsets = getattr(page, "dataoffsets", ())
@@ -294,8 +343,8 @@ def validate_openslide(path: Path, *, expected_format: str | None = None) -> Sli
         raise CorruptSlide(f"{path.name} is corrupt or truncated: {e}") from e
     except OSError as e:
         raise CorruptSlide(f"{path.name} cannot be read: {e}") from e
-    if path.is_file():
-        _check_tiff_extents(path)
+    if path.is_file() and (vendor in TIFF_CONTAINERS or not vendor):
+        check_tiff_extents(path)
 
     mpp_x = plausible_mpp(_float_or_none(props.get(openslide.PROPERTY_NAME_MPP_X)))
     mpp_y = plausible_mpp(_float_or_none(props.get(openslide.PROPERTY_NAME_MPP_Y)))

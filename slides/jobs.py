@@ -342,7 +342,8 @@ def run_worker(
             last_stale_check = time.monotonic()
         job = claim_next_job(me)
         if job is None:
-            close_old_connections()
+            if not connection.in_atomic_block:
+                close_old_connections()  # CONN_MAX_AGE and health checks
             stop.wait(poll_seconds)
             continue
         finished = run_job(job)
