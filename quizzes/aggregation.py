@@ -149,8 +149,10 @@ class Aggregate:
             "answered": self.answered,
             "correct": self.correct if self.graded else None,
         }
-        if isinstance(body, SingleBody | MultipleBody | TrueFalseBody):
-            view["counts"] = dict(sorted(self.options.items()))
+        if isinstance(body, SingleBody | MultipleBody):
+            view["counts"] = {o.id: self.options[o.id] for o in body.options}
+        elif isinstance(body, TrueFalseBody):
+            view["counts"] = {"true": self.options["true"], "false": self.options["false"]}
         elif isinstance(body, NumericBody):
             width = self.numeric_bin_width(body)
             bins = []

@@ -97,3 +97,9 @@ def option_ids(q: Question) -> list[str]:
 @pytest.fixture
 def single(course: Course) -> Question:
     return make_single(course)
+
+
+@pytest.fixture
+def choice_ids(single: Question) -> list[str]:
+    """The option ids of ``single`` (correct one first), read before any event loop runs."""
+    return option_ids(single)

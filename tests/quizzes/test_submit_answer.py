@@ -141,9 +141,7 @@ def test_it_rejects_a_bad_client_id(
     assert e.value.code == "invalid"
 
 
-def test_it_rejects_a_user_outside_the_course(
-    live: LiveQuestion, single: Question, outsider: User
-):
+def test_it_rejects_a_user_outside_the_course(live: LiveQuestion, single: Question, outsider: User):
     with pytest.raises(QuizError) as e:
         do_submit_answer(
             live, Participant.for_user(outsider), {"choice": option_ids(single)[0]}, "o"
@@ -156,12 +154,16 @@ def test_it_rejects_the_teacher_as_a_participant(
     live: LiveQuestion, single: Question, teacher: User
 ):
     with pytest.raises(QuizError) as e:
-        do_submit_answer(live, Participant.for_user(teacher), {"choice": option_ids(single)[0]}, "t")
+        do_submit_answer(
+            live, Participant.for_user(teacher), {"choice": option_ids(single)[0]}, "t"
+        )
     assert e.value.code == "not_participant"
 
 
 def test_it_accepts_a_guest_of_the_session(live: LiveQuestion, single: Question, guest: Guest):
-    ack = do_submit_answer(live, Participant.for_guest(guest), {"choice": option_ids(single)[0]}, "g")
+    ack = do_submit_answer(
+        live, Participant.for_guest(guest), {"choice": option_ids(single)[0]}, "g"
+    )
     assert ack.revision == 1
     assert LiveAnswer.objects.get(live_question=live).guest_id == guest.pk
 

@@ -1,0 +1,91 @@
+"""A restart during an open question loses nothing: deadlines persist, timers
+are re-armed, aggregates are rebuilt (see docs/quizzes.md, "Restart resilience")."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from classroom.models import LiveSession
+from quizzes import runtime
+from quizzes.actions import (
+    active_question_for,
+    do_push_question,
+    do_submit_answer,
+    resume_open_questions,
+)
+from quizzes.domain import Participant
+from quizzes.models import LiveQuestion, Question
+from tests.quizzes.conftest import Captured, option_ids
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_resume_rebuilds_the_aggregate_and_rearms_the_deadline(
+    session: LiveSession, single: Question, teacher: User, alice: User, bob: User
+):
+    right = option_ids(single)[0]
+    lq = do_push_question(session, single, by=teacher)
+    do_submit_answer(lq, Participant.for_user(alice), {"choice": right}, "a")
+    runtime.reset()  # the process dies
+    assert runtime.aggregates.peek(lq.pk) is None and not runtime.deadlines.armed()
+
+    assert resume_open_questions() == [lq.pk]
+    aggregate = runtime.aggregates.peek(lq.pk)
+    assert aggregate is not None and aggregate.teacher_view()["counts"][right] == 1
+    assert lq.pk in runtime.deadlines.armed()
+
+    do_submit_answer(lq, Participant.for_user(bob), {"choice": right}, "b")
+    assert aggregate.teacher_view()["answered"] == 2
+
+
+def test_a_reconnecting_student_gets_the_question_their_answer_and_the_time_left(
+    session: LiveSession, single: Question, teacher: User, alice: User
+):
+    lq = do_push_question(session, single, by=teacher)
+    do_submit_answer(lq, Participant.for_user(alice), {"choice": option_ids(single)[1]}, "mine")
+    runtime.reset()
+    snap = active_question_for(session, Participant.for_user(alice))
+    assert snap is not None
+    assert snap["live_question_id"] == lq.pk and snap["state"] == "open"
+    assert 0 < snap["remaining_s"] <= 30
+    assert snap["your_answer"] == {
+        "answer": {"choice": option_ids(single)[1]},
+        "client_id": "mine",
+        "revision": 1,
+    }
+    assert snap["reveal"] is None and snap["your_result"] is None
+
+
+def test_a_question_whose_deadline_passed_during_the_outage_is_closed_on_resume(
+    session: LiveSession, single: Question, teacher: User, alice: User, events: Captured
+):
+    lq = do_push_question(session, single, by=teacher)
+    do_submit_answer(lq, Participant.for_user(alice), {"choice": option_ids(single)[0]}, "a")
+    runtime.reset()
+    LiveQuestion.objects.filter(pk=lq.pk).update(deadline_at=timezone.now() - timedelta(minutes=1))
+    assert resume_open_questions() == []
+    lq.refresh_from_db()
+    assert lq.state == "closed" and lq.close_reason == "deadline"
+    final = [e for _, e, a in events if e["type"] == "quiz_aggregate" and e["final"]]
+    assert final and final[-1]["aggregate"]["answered"] == 1
+
+
+def test_the_deadline_timer_closes_the_question(
+    session: LiveSession, single: Question, teacher: User, events: Captured
+):
+    lq = do_push_question(session, single, by=teacher)
+    soon = timezone.now() + timedelta(milliseconds=200)
+    LiveQuestion.objects.filter(pk=lq.pk).update(deadline_at=soon)
+    runtime.deadlines.arm(lq.pk, soon)
+    for _ in range(100):
+        lq.refresh_from_db()
+        if lq.state != "open":
+            break
+        time.sleep(0.1)
+    assert lq.state == "closed" and lq.close_reason == "deadline"
+    assert any(e["type"] == "quiz_closed" and e["reason"] == "deadline" for _, e, _ in events)
