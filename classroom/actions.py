@@ -147,7 +147,11 @@ def do_create_session(
             if item.view is not None:
                 check_view(item.slide, item.view)
             AgendaItem.objects.create(
-                session=session, position=position, slide=item.slide, view=item.view, notes=item.notes
+                session=session,
+                position=position,
+                slide=item.slide,
+                view=item.view,
+                notes=item.notes,
             )
             course.slides.add(item.slide)
     return session
@@ -345,9 +349,7 @@ def do_create_annotation(
 
 def check_annotation_of(session: LiveSession, annotation_id: int) -> Annotation:
     annotation = (
-        Annotation.objects.select_related("slide")
-        .filter(pk=annotation_id, session=session)
-        .first()
+        Annotation.objects.select_related("slide").filter(pk=annotation_id, session=session).first()
     )
     if annotation is None:
         raise ActionError("not_found", f"annotation {annotation_id} does not exist in this session")
@@ -368,7 +370,9 @@ def do_update_annotation(
         annotation = check_annotation_of(session, annotation_id)
         new_text = annotation.text if text is None else text
         new_points = annotation.points if points is None else points
-        annotation.points = check_annotation(annotation.slide, annotation.kind, new_points, new_text)
+        annotation.points = check_annotation(
+            annotation.slide, annotation.kind, new_points, new_text
+        )
         annotation.text = new_text
         if colour is not None:
             annotation.colour = colour
@@ -399,9 +403,7 @@ def do_delete_annotation(session: LiveSession, annotation_id: int, *, actor: str
 # --- guests -----------------------------------------------------------------
 def check_guest_join(code: str) -> LiveSession:
     session = (
-        LiveSession.objects.select_related("course")
-        .filter(join_code=code.strip().upper())
-        .first()
+        LiveSession.objects.select_related("course").filter(join_code=code.strip().upper()).first()
     )
     if session is None:
         raise ActionError("not_found", "no session has this join code")

@@ -50,6 +50,11 @@ def abuse_limit() -> int:
     return int(getattr(settings, "REALTIME_ABUSE_LIMIT", 20))
 
 
+def rate_scale() -> float:
+    """Multiplies every per-type rate and burst (benchmarks, tests)."""
+    return float(getattr(settings, "REALTIME_RATE_SCALE", 1.0))
+
+
 def abuse_window() -> float:
     return float(getattr(settings, "REALTIME_ABUSE_WINDOW", 10.0))
 
@@ -62,7 +67,9 @@ def _resolve(session_id: int, user: Any, guest_token: str | None) -> dict[str, A
         return CLOSE_NOT_FOUND
     if guest_token is not None:
         guest_id = read_guest_token(guest_token, session_id)
-        guest = Guest.objects.filter(pk=guest_id, session_id=session_id).first() if guest_id else None
+        guest = (
+            Guest.objects.filter(pk=guest_id, session_id=session_id).first() if guest_id else None
+        )
         if guest is None:
             return CLOSE_FORBIDDEN
         return {
@@ -230,12 +237,16 @@ class SessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             return
         if conn.role not in spec.roles:
             await self._error(
-                "forbidden", f"{conn.role}s may not send {command.type}", command.ref, violation=True
+                "forbidden",
+                f"{conn.role}s may not send {command.type}",
+                command.ref,
+                violation=True,
             )
             return
         bucket = conn.buckets.get(command.type)
         if bucket is None:
-            bucket = conn.buckets[command.type] = TokenBucket(spec.rate, spec.burst)
+            scale = rate_scale()
+            bucket = conn.buckets[command.type] = TokenBucket(spec.rate * scale, spec.burst * scale)
         if not bucket.take():
             await self._error(
                 "rate_limited", f"too many {command.type} frames", command.ref, violation=True
@@ -253,7 +264,9 @@ class SessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         except ActionError as e:
             await self._error(e.code, e.message, command.ref, violation=False)
         except LiveSession.DoesNotExist:
-            await self._error("not_found", "this session no longer exists", command.ref, violation=False)
+            await self._error(
+                "not_found", "this session no longer exists", command.ref, violation=False
+            )
 
     # --- naive fan-out (benchmark baseline) ----------------------------------
     async def _naive_subscribe(self) -> None:

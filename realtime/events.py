@@ -281,7 +281,9 @@ def event_spec(type_name: str) -> EventSpec:
     try:
         return EVENTS[type_name]
     except KeyError:
-        raise ValueError(f"unknown event type {type_name!r}: declare it in realtime/events.py") from None
+        raise ValueError(
+            f"unknown event type {type_name!r}: declare it in realtime/events.py"
+        ) from None
 
 
 def validate_event(event: dict[str, Any], *, delivered: bool = False) -> Event:

@@ -161,7 +161,11 @@ async def _report_viewport(conn: Connection, cmd: c.ReportViewport) -> None:
     now = time.monotonic()
     log = now - conn.last_view_logged >= STUDENT_VIEW_LOG_SECONDS
     if log:
+        # Logged and stored in presence (where spotlight finds it) at most
+        # once a second per connection: 1,000 students cost 1,000 writes/s.
         conn.last_view_logged = now
+        conn.presence.last_seen = time.time()
+        await get_presence().put(conn.session_id, conn.conn_id, conn.presence)
     await actions.do_report_viewport(
         conn.session_id, viewport, participant=conn.participant, log=log
     )
@@ -178,7 +182,9 @@ async def _hand(conn: Connection, cmd: c.Hand) -> None:
 
 
 async def _ask(conn: Connection, cmd: c.Ask) -> None:
-    await actions.do_ask(conn.session_id, participant=conn.participant, name=conn.name, text=cmd.text)
+    await actions.do_ask(
+        conn.session_id, participant=conn.participant, name=conn.name, text=cmd.text
+    )
 
 
 def register_builtin_commands() -> None:

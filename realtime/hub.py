@@ -105,7 +105,9 @@ class SessionHub:
             except asyncio.CancelledError:
                 raise
             except Exception:
-                logger.exception("hub for session %s lost its layer; resubscribing", self.session_id)
+                logger.exception(
+                    "hub for session %s lost its layer; resubscribing", self.session_id
+                )
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
                 with contextlib.suppress(Exception):
@@ -190,7 +192,9 @@ class SessionHub:
 async def announce_presence(session_id: int) -> None:
     rows = roster(await get_presence().entries(session_id))
     summary = counts(rows)
-    await publish(session_id, RosterEvent(type="roster", roster=rows, counts=summary), audience="staff")
+    await publish(
+        session_id, RosterEvent(type="roster", roster=rows, counts=summary), audience="staff"
+    )
     await publish(session_id, PresenceEvent(type="presence", counts=summary), audience="all")
 
 

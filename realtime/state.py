@@ -121,7 +121,8 @@ class MemoryStore:
     async def get(self, session_id: int) -> LiveState:
         with self._lock:
             return LiveState(
-                self._seq.get(session_id, 0), json.loads(json.dumps(self._values.get(session_id, {})))
+                self._seq.get(session_id, 0),
+                json.loads(json.dumps(self._values.get(session_id, {}))),
             )
 
     async def since(self, session_id: int, seq: int) -> list[RingEntry] | None:

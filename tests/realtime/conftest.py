@@ -153,20 +153,25 @@ async def refused_with(session_id: int, **kwargs: Any) -> int:
 async def recv(comm: WebsocketCommunicator, wait: float = 3) -> dict[str, Any]:
     """The next frame other than presence/roster chatter, validated."""
     while True:
-        frame = json.loads(await comm.receive_from(wait))
+        frame: dict[str, Any] = json.loads(await comm.receive_from(wait))
         validate_event(frame, delivered=True)
         if frame["type"] not in QUIET:
             return frame
 
 
-async def recv_type(
-    comm: WebsocketCommunicator, type_name: str, wait: float = 3
-) -> dict[str, Any]:
+async def recv_type(comm: WebsocketCommunicator, type_name: str, wait: float = 3) -> dict[str, Any]:
     while True:
-        frame = json.loads(await comm.receive_from(wait))
+        frame: dict[str, Any] = json.loads(await comm.receive_from(wait))
         validate_event(frame, delivered=True)
         if frame["type"] == type_name:
             return frame
+
+
+def the_hub(session_id: int) -> hubs.SessionHub:
+    """This loop's hub for the session (there must be one)."""
+    hub = hubs.local_hub(session_id)
+    assert hub is not None
+    return hub
 
 
 async def send(comm: WebsocketCommunicator, **frame: Any) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -12,7 +13,7 @@ from tests.realtime.conftest import close_code, connect, disconnect, recv, send
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-async def _error_for(comm, text: str) -> dict:
+async def _error_for(comm: Any, text: str) -> dict[str, Any]:
     await comm.send_to(text_data=text)
     frame = await recv(comm)
     assert frame["type"] == "error", frame

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from classroom.models import LiveSession
@@ -18,7 +20,7 @@ from tests.realtime.conftest import (
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-async def _open_first_item(comm) -> dict:
+async def _open_first_item(comm: Any) -> dict[str, Any]:
     await send(comm, type="open_item", index=0)
     return await recv(comm)
 

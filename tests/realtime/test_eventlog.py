@@ -1,0 +1,73 @@
+"""The session event log is written in batches and flushed on close."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from classroom.models import SessionEvent
+from realtime import eventlog
+from tests.realtime.conftest import connect, disconnect, recv, send
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def generous_rate_limits(settings):
+    settings.REALTIME_RATE_SCALE = 100
+
+
+async def test_events_are_buffered_then_written_in_one_batch(live, teacher, settings):
+    settings.REALTIME_EVENTLOG_INTERVAL = 60.0
+    t, _ = await connect(live.session.pk, user=teacher)
+    for i in range(5):
+        await send(t, type="lock", locked=i % 2 == 0)
+        await recv(t)
+    await send(t, type="pointer", point=[1.0, 2.0])  # ephemeral: not logged
+    await recv(t)
+    assert eventlog.writer.pending() == 5
+    assert await SessionEvent.objects.acount() == 0  # nothing written per event
+    flushes = eventlog.writer.flushes
+    await eventlog.flush()
+    assert eventlog.writer.flushes == flushes + 1
+    rows = [r async for r in SessionEvent.objects.order_by("seq")]
+    assert [(r.seq, r.type, r.actor) for r in rows] == [
+        (i, "lock", f"u:{teacher.pk}") for i in range(1, 6)
+    ]
+    assert rows[0].payload == {"type": "lock", "locked": True}
+    await disconnect(t)
+
+
+async def test_a_full_batch_is_written_without_waiting(live, teacher, settings):
+    settings.REALTIME_EVENTLOG_INTERVAL = 60.0
+    settings.REALTIME_EVENTLOG_BATCH = 3
+    t, _ = await connect(live.session.pk, user=teacher)
+    for i in range(3):
+        await send(t, type="lock", locked=i % 2 == 0)
+        await recv(t)
+    for _ in range(50):
+        if await SessionEvent.objects.acount() == 3:
+            break
+        await asyncio.sleep(0.02)
+    assert await SessionEvent.objects.acount() == 3
+    await disconnect(t)
+
+
+async def test_the_log_is_flushed_when_the_last_socket_leaves(live, teacher, settings):
+    settings.REALTIME_EVENTLOG_INTERVAL = 60.0
+    t, _ = await connect(live.session.pk, user=teacher)
+    await send(t, type="lock", locked=True)
+    await recv(t)
+    assert eventlog.writer.pending() == 1
+    await t.disconnect()
+    assert eventlog.writer.pending() == 0
+    assert await SessionEvent.objects.filter(type="lock").acount() == 1
+
+
+async def test_the_atexit_flush_writes_what_is_pending(live):
+    eventlog.record(live.session.pk, 7, "lock", "u:1", {"type": "lock", "locked": True})
+    from channels.db import database_sync_to_async
+
+    await database_sync_to_async(eventlog._flush_at_exit)()
+    assert await SessionEvent.objects.filter(seq=7).aexists()
