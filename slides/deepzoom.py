@@ -224,6 +224,13 @@ class SlideHandles:
                 self._items.popitem(last=False)
         return handle
 
+    def discard(self, handle: SlideHandle) -> None:
+        """Drop this handle (OpenSlide errors are sticky: the next request reopens)."""
+        key = (handle.record.slide_id, handle.record.version)
+        with self._lock:
+            if self._items.get(key) is handle:
+                del self._items[key]
+
     def forget(self, slide_id: int) -> None:
         with self._lock:
             for key in [k for k in self._items if k[0] == slide_id]:
@@ -345,20 +352,21 @@ class _Counter:
 reads = _Counter()
 
 
-def _library_call(fn: Callable[[], Image.Image], what: str) -> Image.Image:
+def _library_call(handle: SlideHandle, fn: Callable[[], Image.Image], what: str) -> Image.Image:
     try:
         return fn()
     except (ValueError, KeyError) as e:
         raise TileNotFound(f"no such {what}") from e
     except openslide.OpenSlideError as e:
-        logger.error("OpenSlide failed reading %s: %s", what, e)
+        logger.error("slide %s: OpenSlide failed reading %s: %s", handle.record.slide_id, what, e)
+        handles().discard(handle)
         raise TileNotFound(f"{what} cannot be read") from e
 
 
 def render_tile_image(handle: SlideHandle, level: int, col: int, row: int) -> Image.Image:
     """The tile's RGB pixels, exactly ``DeepZoomGenerator.get_tile``."""
     reads.add()
-    return _library_call(lambda: handle.dz.get_tile(level, (col, row)), "tile")
+    return _library_call(handle, lambda: handle.dz.get_tile(level, (col, row)), "tile")
 
 
 def render_tile(key: TileKey) -> bytes:
@@ -371,14 +379,16 @@ def render_tile(key: TileKey) -> bytes:
 def render_thumbnail(slide_id: int, version: int, max_size: int) -> bytes:
     handle = handle_for(slide_id, version)
     reads.add()
-    image = _library_call(lambda: handle.osr.get_thumbnail((max_size, max_size)), "thumbnail")
+    image = _library_call(
+        handle, lambda: handle.osr.get_thumbnail((max_size, max_size)), "thumbnail"
+    )
     return encoder().encode(image)
 
 
 def render_associated(slide_id: int, version: int, name: str) -> bytes:
     handle = handle_for(slide_id, version)
     reads.add()
-    image = _library_call(lambda: handle.osr.associated_images[name], "associated image")
+    image = _library_call(handle, lambda: handle.osr.associated_images[name], "associated image")
     if image.mode == "RGBA":
         background = Image.new("RGB", image.size, "#ffffff")
         background.paste(image, mask=image.getchannel("A"))
