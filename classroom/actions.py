@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,7 +39,6 @@ from realtime.events import (
     SpotlightEvent,
     SpotlightViewEvent,
     StudentViewEvent,
-    View,
     ViewportEvent,
 )
 from realtime.state import get_store
@@ -537,7 +536,3 @@ async def do_ask(session_id: int, *, participant: str, name: str, text: str) -> 
         audience="staff",
         actor=participant,
     )
-
-
-def view_of(data: Iterable[tuple[str, float]] | dict[str, float] | None) -> View | None:
-    return View(**dict(data)) if data else None
