@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, close_old_connections, transaction
+from django.db import DatabaseError, close_old_connections, connections, transaction
 from django.utils import timezone
 
 from classroom.models import Guest, LiveSession, Membership
@@ -309,6 +309,11 @@ def _run_in_writer_thread(subs: list[Submission]) -> list[Outcome]:
         return commit_batch(subs)
     finally:
         close_old_connections()
+
+
+def close_writer_connection() -> None:
+    """Close the writer thread's database connection (tests, shutdown)."""
+    _executor.submit(connections.close_all).result()
 
 
 class AnswerWriter:

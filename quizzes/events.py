@@ -138,8 +138,15 @@ def set_sink(sink: Sink | None) -> Sink | None:
 
 
 def emit(session_id: int, event: QuizEvent, audience: str = AUDIENCE_ALL) -> None:
-    """Send ``event`` to ``audience`` in a session once the current transaction commits."""
-    transaction.on_commit(lambda: _deliver(session_id, event, audience), robust=True)
+    """Send ``event`` to ``audience`` in a session once the current transaction commits.
+
+    Outside a transaction it goes at once, without touching the database
+    connection (the throttled publisher emits from short-lived timer threads).
+    """
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: _deliver(session_id, event, audience), robust=True)
+    else:
+        _deliver(session_id, event, audience)
 
 
 def _deliver(session_id: int, event: QuizEvent, audience: str) -> None:

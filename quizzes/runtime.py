@@ -21,7 +21,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from quizzes.aggregation import AggregateRegistry, CoalescingPublisher
 from quizzes.events import AUDIENCE_STAFF, QuizAggregateEvent, emit
@@ -160,7 +160,7 @@ def close_at_deadline(live_question_id: int) -> None:
     try:
         do_close_question(live_question_id, by=None, reason="deadline")
     finally:
-        close_old_connections()
+        connection.close()  # deadlines are rare: hold no idle connection
 
 
 deadlines = DeadlineTimers(close_at_deadline)

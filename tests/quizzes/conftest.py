@@ -15,6 +15,7 @@ from django.contrib.auth.models import User
 from classroom.models import Course, Guest, LiveSession
 from quizzes import events as quiz_events
 from quizzes import runtime
+from quizzes.answers import close_writer_connection
 from quizzes.models import Choice, Question
 from slides.models import Slide
 
@@ -32,6 +33,7 @@ def fresh_runtime() -> Iterator[None]:
     runtime.reset()
     yield
     runtime.reset()
+    close_writer_connection()
 
 
 @pytest.fixture

@@ -4,11 +4,13 @@ transactions, every one is acknowledged and none is lost (docs/quizzes.md)."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
 from django.contrib.auth.models import User
+from django.db import connections
 
 from classroom.models import LiveSession, Membership
 from quizzes import runtime
@@ -20,6 +22,12 @@ from quizzes.models import AnswerReceipt, LiveAnswer, LiveQuestion, Question
 pytestmark = pytest.mark.django_db(transaction=True)
 
 N = 150
+
+
+@pytest.fixture(autouse=True)
+async def close_sync_thread_connection() -> AsyncIterator[None]:
+    yield
+    await database_sync_to_async(connections.close_all)()
 
 
 @pytest.fixture
