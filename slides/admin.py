@@ -69,6 +69,7 @@ def _save_admin_upload(request: HttpRequest, file: UploadedFile[Any]) -> Upload:
             for chunk in file.chunks():
                 out.write(chunk)
     size = partial.stat().st_size
+    assert request.user.pk is not None  # admin views require a logged-in user
     return Upload.objects.create(
         id=upload_id,
         owner_id=request.user.pk,
