@@ -34,6 +34,11 @@ def thumbnail_url(slide: Slide) -> str:
     return f"{slide_descriptor(slide)['thumbnail']}&max={THUMBNAIL_PX}"
 
 
+def upload_url() -> str:
+    """The slides app's resumable upload page (teachers and staff)."""
+    return reverse("slides:upload-page")
+
+
 def join_url() -> str:
     """Where the "join a session with a code" form posts its JSON."""
     return reverse("classroom:join")

@@ -63,6 +63,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "slides": [_slide_card(s) for s in slides],
         "sessions": sessions,
         "teaching": teaching,
+        "upload_url": links.upload_url() if teaching or user.is_staff else None,
         "join_url": links.join_url(),
     }
     return render(request, "frontend/home.html", context)

@@ -99,3 +99,10 @@ def test_it_offers_the_admin_link_to_staff_only(client: Client, personas: Person
     staff = User.objects.create_user("sam", password="x", is_staff=True)
     client.force_login(staff)
     assert 'href="/admin/"' in client.get("/").content.decode()
+
+
+def test_it_offers_the_upload_page_to_teachers_only(client: Client, personas: Personas) -> None:
+    client.force_login(personas.teacher)
+    assert 'href="/slides/upload/"' in client.get("/").content.decode()
+    client.force_login(personas.alice)
+    assert 'href="/slides/upload/"' not in client.get("/").content.decode()
