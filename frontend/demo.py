@@ -19,9 +19,9 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
-from django.utils import timezone
 
-from classroom.models import AgendaItem, Course, LiveSession, Membership
+from classroom.actions import AgendaSpec, do_create_session, do_start_session, overview
+from classroom.models import Course, LiveSession, Membership
 from slides.models import Slide
 
 DEMO_PASSWORD = "scopecast-demo"
@@ -37,8 +37,6 @@ COURSE_DESCRIPTION = (
 )
 SESSION_TITLE = "Liver and kidney basics"
 MAX_AGENDA_SLIDES = 8
-# Overview views fit the whole slide into about this many screen pixels.
-OVERVIEW_SCREEN_PX = 1600.0
 
 
 @dataclass(frozen=True)
@@ -83,17 +81,6 @@ def find_demo_slides() -> list[Slide]:
     return list(ready.order_by("demo_rank", "title", "id")[:MAX_AGENDA_SLIDES])
 
 
-def overview_view(slide: Slide) -> dict[str, float]:
-    """The whole slide, centred (see docs/architecture.md, "Coordinates and views")."""
-    longest = max(slide.width, slide.height, 1)
-    return {
-        "x": slide.width / 2,
-        "y": slide.height / 2,
-        "zoom": round(min(1.0, OVERVIEW_SCREEN_PX / longest), 6),
-        "rotation": 0.0,
-    }
-
-
 def detail_view(slide: Slide, magnification: float = 10.0) -> dict[str, float]:
     """A closer look near the centre: ``magnification`` on a calibrated slide, else 25 %."""
     base = slide.objective_power or (10.0 / slide.mpp_x if slide.mpp_x else None)
@@ -106,28 +93,45 @@ def detail_view(slide: Slide, magnification: float = 10.0) -> dict[str, float]:
     }
 
 
-def _agenda_plan(slides: Sequence[Slide]) -> list[tuple[Slide, dict[str, float], str]]:
-    plan: list[tuple[Slide, dict[str, float], str]] = []
-    for slide in slides:
-        plan.append((slide, overview_view(slide), f"Overview of {slide.title}: orient the class."))
-        if len(plan) < 3:  # the first slide also gets a close-up
+def agenda_plan(slides: Sequence[Slide]) -> list[AgendaSpec]:
+    """Each slide's overview; the first slide also gets a close-up."""
+    plan: list[AgendaSpec] = []
+    for i, slide in enumerate(slides):
+        plan.append(
+            AgendaSpec(slide, overview(slide), f"Overview of {slide.title}: orient the class.")
+        )
+        if i == 0:
             plan.append(
-                (slide, detail_view(slide), "Zoom in: point out nuclei, stroma and a lumen.")
+                AgendaSpec(
+                    slide, detail_view(slide), "Zoom in: point out nuclei, stroma and a lumen."
+                )
             )
     return plan
 
 
-def _sync_agenda(session: LiveSession, slides: Sequence[Slide]) -> None:
-    plan = _agenda_plan(slides)
-    wanted = [(s.pk, view, notes) for s, view, notes in plan]
-    existing = [(a.slide_id, a.view, a.notes) for a in session.agenda.order_by("position", "id")]
-    if existing == wanted:
-        return
-    session.agenda.all().delete()
-    AgendaItem.objects.bulk_create(
-        AgendaItem(session=session, position=i, slide=s, view=view, notes=notes)
-        for i, (s, view, notes) in enumerate(plan)
-    )
+def _same_agenda(session: LiveSession, plan: Sequence[AgendaSpec]) -> bool:
+    have = [(a.slide_id, a.view, a.notes) for a in session.agenda.order_by("position", "id")]
+    return have == [(p.slide.pk, p.view, p.notes) for p in plan]
+
+
+def _demo_session(course: Course, teacher: User, slides: Sequence[Slide]) -> LiveSession:
+    """The live session, through classroom.actions; rebuilt if it ended or its agenda changed."""
+    plan = agenda_plan(slides)
+    session = LiveSession.objects.filter(course=course, title=SESSION_TITLE).first()
+    if session is not None and (
+        session.state == LiveSession.State.ENDED or not _same_agenda(session, plan)
+    ):
+        session.delete()
+        session = None
+    if session is None:
+        session = do_create_session(
+            course, title=SESSION_TITLE, created_by=teacher, agenda=plan, allow_guests=True
+        )
+    elif not session.allow_guests:
+        session.allow_guests = True
+        session.save(update_fields=["allow_guests"])
+    do_start_session(session)
+    return session
 
 
 def _optional(module_name: str, attribute: str) -> Callable[..., Any] | None:
@@ -184,16 +188,7 @@ def load_demo(password: str = DEMO_PASSWORD) -> DemoSummary:
     slides = find_demo_slides()
     course.slides.add(*slides)
 
-    session = LiveSession.objects.filter(course=course, title=SESSION_TITLE).first()
-    if session is None:
-        session = LiveSession(course=course, title=SESSION_TITLE, created_by=teacher)
-    session.allow_guests = True
-    if session.state != LiveSession.State.LIVE:
-        session.state = LiveSession.State.LIVE
-        session.started_at = timezone.now()
-        session.ended_at = None
-    session.save()
-    _sync_agenda(session, slides)
+    session = _demo_session(course, teacher, slides)
 
     notes: list[str] = []
     if not slides:

@@ -92,7 +92,7 @@ def test_it_builds_a_live_session_with_guests_and_an_agenda_of_saved_views(
     # Kidney has no objective power: 10x is estimated from 0.25 um/px (a 40x scan).
     views = [item.view or {} for item in items]
     assert views[1]["zoom"] == pytest.approx(0.25)
-    assert views[0]["zoom"] == pytest.approx(1600 / 20_000)
+    assert views[0]["zoom"] == pytest.approx(1920 / 20_000)  # fits a full-HD viewer
 
 
 def test_it_prefers_demo_teacher_slides_over_others(db: None, no_quiz_demo: None) -> None:
@@ -126,6 +126,16 @@ def test_it_restores_the_documented_password_and_a_live_session(
     assert authenticate(username="demo-student1", password=demo.DEMO_PASSWORD) is not None
     session = LiveSession.objects.get()
     assert (session.state, session.allow_guests) == (LiveSession.State.LIVE, True)
+
+
+def test_it_rebuilds_the_agenda_when_the_demo_slides_change(db: None, no_quiz_demo: None) -> None:
+    first = _ready_slide("A liver")
+    _run()
+    second = _ready_slide("B kidney")
+    _run()
+    session = LiveSession.objects.get()
+    assert [a.slide for a in session.agenda.all()] == [first, first, second]
+    assert session.state == LiveSession.State.LIVE
 
 
 def test_it_works_without_slides_and_says_what_to_run(db: None, no_quiz_demo: None) -> None:
