@@ -1,0 +1,260 @@
+/* Self-paced assignment page (see docs/quizzes.md, "Self-paced assignments").
+ *
+ * Renders the questions from the page's JSON (no correct answers before the
+ * deadline: the server never sends them), saves each answer with a POST
+ * carrying a client id (a retry of the same answer reuses it, so the server
+ * stores it once), and shows locate questions on the slide with
+ * OpenSeadragon: a click picks a point in level-0 pixel coordinates.
+ */
+(function () {
+  "use strict";
+
+  var data = JSON.parse(document.getElementById("quiz-data").textContent);
+  var config = JSON.parse(document.getElementById("quiz-config").textContent);
+  var csrf = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
+  var list = document.getElementById("quiz-questions");
+  var editable = config.canAnswer && data.assignment.open;
+  var SVG = "http://www.w3.org/2000/svg";
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (k === "text") node.textContent = attrs[k];
+      else if (k === "className") node.className = attrs[k];
+      else node.setAttribute(k, attrs[k]);
+    });
+    (children || []).forEach(function (c) { if (c) node.appendChild(c); });
+    return node;
+  }
+
+  function newClientId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 12);
+  }
+
+  function choiceInputs(entry, multiple) {
+    var q = entry.question;
+    var mine = entry.your_answer || {};
+    var chosen = multiple ? (mine.choices || []) : [mine.choice];
+    if (q.type === "truefalse" && mine.value !== undefined) chosen = [String(mine.value)];
+    var box = el("fieldset", { className: "quiz-options" }, [el("legend", { text: "Your answer" })]);
+    q.options.forEach(function (opt) {
+      var input = el("input", {
+        type: multiple ? "checkbox" : "radio",
+        name: "q" + entry.id,
+        value: opt.id,
+      });
+      input.checked = chosen.indexOf(opt.id) !== -1;
+      input.disabled = !editable;
+      box.appendChild(el("label", { className: "quiz-option" }, [input, document.createTextNode(" " + opt.text)]));
+    });
+    return {
+      node: box,
+      read: function () {
+        var picked = Array.prototype.filter
+          .call(box.querySelectorAll("input"), function (i) { return i.checked; })
+          .map(function (i) { return i.value; });
+        if (!picked.length) return null;
+        if (q.type === "truefalse") return { value: picked[0] === "true" };
+        return multiple ? { choices: picked } : { choice: picked[0] };
+      },
+    };
+  }
+
+  function valueInput(entry) {
+    var q = entry.question;
+    var mine = entry.your_answer || {};
+    var input;
+    if (q.type === "numeric") {
+      input = el("input", { type: "number", step: "any", inputmode: "decimal" });
+      if (mine.value !== undefined) input.value = String(mine.value);
+    } else {
+      input = el("textarea", { rows: q.type === "open" ? "4" : "1", maxlength: "500" });
+      if (mine.text !== undefined) input.value = mine.text;
+    }
+    input.disabled = !editable;
+    var label = el("label", { className: "quiz-value" }, [
+      document.createTextNode("Your answer "), input,
+      q.unit ? document.createTextNode(" " + q.unit) : null,
+    ]);
+    return {
+      node: label,
+      read: function () {
+        if (q.type === "numeric") {
+          if (input.value.trim() === "") return null;
+          var n = Number(input.value);
+          return Number.isFinite(n) ? { value: n } : null;
+        }
+        return input.value.trim() ? { text: input.value } : null;
+      },
+    };
+  }
+
+  function locateInput(entry) {
+    var q = entry.question;
+    var point = entry.your_answer ? { x: entry.your_answer.x, y: entry.your_answer.y } : null;
+    var stage = el("div", { className: "quiz-osd", tabindex: "0", "aria-label": "Slide; click to place your answer" });
+    var readout = el("p", { className: "quiz-readout", text: point ? describe(point) : "Click on the slide to answer." });
+    var wrap = el("div", { className: "quiz-locate" }, [stage, readout]);
+    var viewer = null;
+    var marker = el("div", { className: "quiz-marker", "aria-hidden": "true" });
+
+    function describe(p) { return "Your point: x " + Math.round(p.x) + ", y " + Math.round(p.y) + " (level-0 pixels)"; }
+
+    function place(p) {
+      if (!viewer) return;
+      var vp = viewer.viewport.imageToViewportCoordinates(p.x, p.y);
+      if (viewer.getOverlayById(marker)) viewer.updateOverlay(marker, vp, OpenSeadragon.Placement.CENTER);
+      else viewer.addOverlay({ element: marker, location: vp, placement: OpenSeadragon.Placement.CENTER });
+    }
+
+    function open() {
+      var url = config.slideInfo[String(q.slide_id)];
+      fetch(url, { credentials: "same-origin" })
+        .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
+        .then(function (info) {
+          viewer = OpenSeadragon({
+            element: stage,
+            prefixUrl: config.osdPrefix,
+            tileSources: info.dzi,
+            showNavigator: true,
+            gestureSettingsMouse: { clickToZoom: false },
+          });
+          viewer.addHandler("open", function () {
+            if (q.view) {
+              viewer.viewport.panTo(viewer.viewport.imageToViewportCoordinates(q.view.x, q.view.y), true);
+              viewer.viewport.zoomTo(viewer.viewport.imageToViewportZoom(q.view.zoom), null, true);
+            }
+            if (point) place(point);
+            if (entry.correct_answer) drawRegions(viewer, entry.correct_answer.regions || []);
+          });
+          viewer.addHandler("canvas-click", function (e) {
+            if (!e.quick || !editable) return;
+            var img = viewer.viewport.viewportToImageCoordinates(viewer.viewport.pointFromPixel(e.position));
+            var size = viewer.world.getItemAt(0).getContentSize();
+            if (img.x < 0 || img.y < 0 || img.x > size.x || img.y > size.y) return;
+            point = { x: img.x, y: img.y };
+            place(point);
+            readout.textContent = describe(point);
+          });
+        })
+        .catch(function (err) {
+          stage.replaceChildren(el("p", { className: "quiz-error", role: "alert", text: "The slide could not be loaded (" + err.message + ")." }));
+        });
+    }
+
+    if (window.IntersectionObserver) {
+      var seen = new IntersectionObserver(function (items) {
+        if (items.some(function (i) { return i.isIntersecting; })) { seen.disconnect(); open(); }
+      });
+      seen.observe(stage);
+    } else {
+      open();
+    }
+    return { node: wrap, read: function () { return point ? { x: point.x, y: point.y } : null; } };
+  }
+
+  function drawRegions(viewer, regions) {
+    var size = viewer.world.getItemAt(0).getContentSize();
+    var svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("viewBox", "0 0 " + size.x + " " + size.y);
+    svg.setAttribute("preserveAspectRatio", "none");
+    svg.setAttribute("class", "quiz-regions");
+    regions.forEach(function (r) {
+      var shape;
+      if (r.kind === "rect") {
+        shape = document.createElementNS(SVG, "rect");
+        shape.setAttribute("x", r.x); shape.setAttribute("y", r.y);
+        shape.setAttribute("width", r.width); shape.setAttribute("height", r.height);
+      } else if (r.kind === "ellipse") {
+        shape = document.createElementNS(SVG, "ellipse");
+        shape.setAttribute("cx", r.cx); shape.setAttribute("cy", r.cy);
+        shape.setAttribute("rx", r.rx); shape.setAttribute("ry", r.ry);
+        shape.setAttribute("transform", "rotate(" + (r.rotation || 0) + " " + r.cx + " " + r.cy + ")");
+      } else {
+        shape = document.createElementNS(SVG, "polygon");
+        shape.setAttribute("points", r.points.map(function (p) { return p[0] + "," + p[1]; }).join(" "));
+      }
+      svg.appendChild(shape);
+    });
+    viewer.addOverlay({ element: svg, location: viewer.viewport.imageToViewportRectangle(0, 0, size.x, size.y) });
+  }
+
+  function describeCorrect(entry) {
+    var c = entry.correct_answer || {};
+    var q = entry.question;
+    if (c.choices) {
+      return q.options.filter(function (o) { return c.choices.indexOf(o.id) !== -1; })
+        .map(function (o) { return o.text; }).join("; ");
+    }
+    if (q.type === "truefalse") return c.value ? "True" : "False";
+    if (q.type === "numeric") return c.value + (c.tolerance ? " ± " + c.tolerance : "") + (c.unit ? " " + c.unit : "");
+    if (c.accepted) return c.accepted.join(" / ");
+    if (q.type === "locate") return "the outlined region" + (c.tolerance_um ? " (within " + c.tolerance_um + " µm)" : "");
+    return "any answer (ungraded)";
+  }
+
+  function render(entry) {
+    var q = entry.question;
+    var input;
+    if (q.type === "single" || q.type === "truefalse") input = choiceInputs(entry, false);
+    else if (q.type === "multiple") input = choiceInputs(entry, true);
+    else if (q.type === "locate") input = locateInput(entry);
+    else input = valueInput(entry);
+
+    var status = el("p", { className: "quiz-status", role: "status", text: entry.your_answer ? "Answer saved." : "" });
+    var button = el("button", { type: "submit", className: "button", text: "Save answer" });
+    button.disabled = !editable;
+    var form = el("form", { className: "quiz-form", novalidate: "" }, [input.node, editable ? button : null, status]);
+    var pending = null; // {body, clientId}: a retry of the same answer reuses the id
+
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var answer = input.read();
+      if (!answer) { status.textContent = "Give an answer first."; return; }
+      var body = JSON.stringify(answer);
+      if (!pending || pending.body !== body) pending = { body: body, clientId: newClientId() };
+      button.disabled = true;
+      status.textContent = "Saving…";
+      fetch(config.answerUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+        body: JSON.stringify({ question_id: entry.id, client_id: pending.clientId, answer: answer }),
+      })
+        .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, json: j }; }); })
+        .then(function (res) {
+          if (res.ok) {
+            status.textContent = "Answer saved at " + new Date(res.json.saved_at).toLocaleTimeString() + ".";
+            pending = null;
+          } else {
+            status.textContent = "Not saved: " + res.json.error;
+          }
+        })
+        .catch(function () { status.textContent = "Not saved: the network failed. Try again."; })
+        .then(function () { button.disabled = !editable; });
+    });
+
+    var children = [
+      el("h2", { text: "Question " + entry.position + " · " + q.points + (q.points === 1 ? " point" : " points") }),
+      el("div", { className: "quiz-prompt", text: q.prompt }),
+      form,
+    ];
+    if (entry.correct_answer) {
+      var result = entry.your_result;
+      var verdict = !result ? "You did not answer." :
+        result.correct === null ? "Ungraded." : result.correct ? "Correct (" + result.score + ")." : "Not correct.";
+      children.push(el("div", { className: "quiz-reveal" }, [
+        el("p", { text: verdict }),
+        el("p", { text: "Answer: " + describeCorrect(entry) }),
+        entry.explanation ? el("div", { className: "quiz-prompt", text: entry.explanation }) : null,
+      ]));
+    }
+    return el("li", { className: "quiz-question", id: "question-" + entry.id }, children);
+  }
+
+  list.replaceChildren.apply(list, data.questions.map(render));
+  if (!data.assignment.open && !data.assignment.past_due) {
+    list.insertBefore(el("li", { className: "quiz-note", text: "This assignment is not open yet." }), list.firstChild);
+  }
+})();
