@@ -153,9 +153,7 @@ def hash_files(
 
 
 def check_not_duplicate(content_hash: str, *, exclude_id: int | None = None) -> None:
-    candidates = Slide.objects.filter(content_hash=content_hash).exclude(
-        status=Slide.Status.FAILED
-    )
+    candidates = Slide.objects.filter(content_hash=content_hash).exclude(status=Slide.Status.FAILED)
     if exclude_id is not None:
         candidates = candidates.exclude(pk=exclude_id)
     existing = candidates.order_by("id").first()
@@ -363,6 +361,35 @@ def do_queue_import(
             payload["upload_id"] = str(upload.pk)
             payload["expected_sha256"] = upload.sha256
         enqueue_job("import_slide", payload, slide_id=slide.pk, max_attempts=2)
+    return slide
+
+
+def do_replace_slide_file(slide: Slide, path: str | Path) -> Slide:
+    """Point an existing slide at new content (same or another file).
+
+    Validates the new file fully, refreshes the metadata and bumps
+    `Slide.version`, which is part of every tile URL and cache key, so every
+    cache of the old pixels is bypassed. Only OpenSlide formats.
+    """
+    source = check_import_path(path)
+    try:
+        detected = formats.detect(source)
+        if detected.needs_conversion:
+            raise ImportRefused("replacing a slide needs a pyramidal slide file")
+        check_slide_files(detected)
+        info = formats.validate_openslide(detected.open_path, expected_format=detected.format)
+    except SlideFormatError as e:
+        raise ImportRefused(str(e), slide=slide) from e
+    content_hash, size = hash_files(detected.files)
+    check_not_duplicate(content_hash, exclude_id=slide.pk)
+    _apply_info(slide, info)
+    slide.file_path = stored_path(detected.open_path)
+    slide.source_path = str(source)
+    slide.content_hash = content_hash
+    slide.file_size = size
+    slide.reader = "openslide"
+    slide.version += 1
+    _mark_ready(slide)
     return slide
 
 

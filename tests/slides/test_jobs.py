@@ -190,3 +190,37 @@ def test_in_process_workers_run_the_job_after_commit(settings):
         threading.Event().wait(0.05)
     assert job.status == Job.Status.DONE
     assert ("echo", {"n": 2}) in calls
+
+
+@pytest.mark.django_db
+def test_the_run_worker_command_runs_due_jobs_and_reports_them():
+    import io
+
+    from django.core.management import call_command
+
+    enqueue_job("test_echo", {"n": 3})
+    enqueue_job("test_bad_input")
+    out = io.StringIO()
+
+    call_command("run_worker", "--max-jobs", "2", "--poll", "0.01", stdout=out)
+
+    text = out.getvalue()
+    assert "worker ready; handles:" in text and "convert_slide" in text
+    assert "test_echo: done" in text
+    assert "test_bad_input: failed (that is not a slide)" in text
+    assert "worker stopped after 2 job(s)" in text
+
+
+@pytest.mark.django_db
+def test_run_worker_once_drains_the_queue_and_exits():
+    import io
+
+    from django.core.management import call_command
+
+    enqueue_job("test_echo")
+    out = io.StringIO()
+
+    call_command("run_worker", "--once", stdout=out)
+
+    assert "ran 1 job(s)" in out.getvalue()
+    assert Job.objects.get().status == Job.Status.DONE
