@@ -22,6 +22,7 @@ from django.db.models import Case, IntegerField, Value, When
 
 from classroom.actions import AgendaSpec, do_create_session, do_start_session, overview
 from classroom.models import Course, LiveSession, Membership
+from slides import demo as slide_demo
 from slides.models import Slide
 
 DEMO_PASSWORD = "scopecast-demo"
@@ -70,7 +71,11 @@ def _user(username: str, first: str, last: str, password: str, **flags: bool) ->
 
 
 def find_demo_slides() -> list[Slide]:
-    """Ready slides for the demo: demo-teacher's first, then public, then any."""
+    """The slides of `make_demo_slides` in their order; else ready slides, demo-teacher's first."""
+    demo = [slide_demo.demo_slide(spec.key) for spec in slide_demo.DEMO_SLIDES]
+    made = [s for s in demo if s is not None and s.status == Slide.Status.READY]
+    if made:
+        return made[:MAX_AGENDA_SLIDES]
     preference = Case(
         When(owner__username=TEACHER, then=Value(0)),
         When(visibility=Slide.Visibility.PUBLIC, then=Value(1)),

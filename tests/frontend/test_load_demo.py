@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 import types
 from io import StringIO
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +18,8 @@ from django.core.management import call_command
 
 from classroom.models import AgendaItem, Course, LiveSession, Membership
 from frontend import demo
+from slides import demo as slide_demo
+from slides.importer import stored_path
 from slides.models import Slide
 
 
@@ -187,3 +190,17 @@ def test_it_keeps_the_demo_when_the_quiz_demo_fails(
     output = _run()
     assert "failed: RuntimeError: boom" in output
     assert list(Course.objects.values_list("code", flat=True)) == ["PATH101"]
+
+
+def test_it_uses_the_slides_of_make_demo_slides_in_their_order(
+    db: None, no_quiz_demo: None, slide_storage: Path
+) -> None:
+    _ready_slide("Another slide, alphabetically first")
+    made = {}
+    for spec in reversed(slide_demo.DEMO_SLIDES):  # created in reverse: order must not matter
+        made[spec.key] = _ready_slide(spec.title, file_path=stored_path(slide_demo.demo_path(spec)))
+    _run()
+    course = Course.objects.get(code="PATH101")
+    expected = [made[spec.key] for spec in slide_demo.DEMO_SLIDES]
+    assert demo.find_demo_slides() == expected
+    assert set(course.slides.all()) == set(expected)
