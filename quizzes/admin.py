@@ -1,0 +1,193 @@
+"""Admin for the question bank, sets, live questions and assignments.
+
+Teachers write questions here until the browser editor exists. Every save
+goes through the same validation as a pushed question (``Question.to_spec``),
+so what the admin accepts can always go live. See docs/quizzes.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+
+from quizzes.models import (
+    Assignment,
+    AssignmentAnswer,
+    Choice,
+    LiveAnswer,
+    LiveQuestion,
+    Question,
+    QuestionSet,
+    QuestionSetItem,
+)
+from quizzes.specs import SpecError
+
+CHOICE_TYPES = (Question.Type.SINGLE, Question.Type.MULTIPLE)
+
+
+class ChoiceFormSet(BaseInlineFormSet[Choice, Question, Any]):
+    """Validates the question together with its choices."""
+
+    def clean(self) -> None:
+        super().clean()
+        question = self.instance
+        kept = [
+            form
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("text")
+        ]
+        if question.type not in CHOICE_TYPES:
+            if kept:
+                raise ValidationError("only single- and multiple-choice questions have choices")
+            return
+        kept.sort(key=lambda f: f.cleaned_data.get("position") or 0)
+        choices = [
+            Choice(text=f.cleaned_data["text"], is_correct=bool(f.cleaned_data.get("is_correct")))
+            for f in kept
+        ]
+        try:
+            question.to_spec(choices)
+        except SpecError as e:
+            raise ValidationError(str(e)) from None
+
+
+class ChoiceInline(admin.TabularInline[Choice, Question]):
+    model = Choice
+    formset = ChoiceFormSet
+    extra = 3
+    fields = ["position", "text", "is_correct"]
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin[Question]):
+    list_display = ["id", "type", "short_prompt", "course", "slide", "points", "time_limit"]
+    list_filter = ["type", "course"]
+    search_fields = ["prompt", "explanation"]
+    autocomplete_fields = ["slide"]
+    readonly_fields = ["created_by", "created_at", "updated_at"]
+    inlines = [ChoiceInline]
+    fieldsets = [
+        (None, {"fields": ["course", "type", "prompt", "explanation", "points", "time_limit"]}),
+        ("Slide", {"fields": ["slide", "view"]}),
+        ("True / false", {"fields": ["truefalse_answer"], "classes": ["collapse"]}),
+        (
+            "Numeric",
+            {
+                "fields": ["numeric_answer", "numeric_tolerance", "numeric_unit"],
+                "classes": ["collapse"],
+            },
+        ),
+        ("Short text", {"fields": ["accepted_answers", "case_sensitive"], "classes": ["collapse"]}),
+        (
+            "Locate on slide",
+            {
+                "fields": ["regions", "tolerance_um", "tolerance_px"],
+                "classes": ["collapse"],
+                "description": "Regions in level-0 pixels; a point on the border is a hit. "
+                "Micrometre tolerance needs a slide with MPP (see docs/quizzes.md).",
+            },
+        ),
+        ("History", {"fields": ["created_by", "created_at", "updated_at"]}),
+    ]
+
+    @admin.display(description="Prompt")
+    def short_prompt(self, obj: Question) -> str:
+        return obj.prompt.strip()[:80]
+
+    def save_model(self, request: Any, obj: Question, form: Any, change: bool) -> None:
+        if obj.created_by_id is None:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+class QuestionSetItemFormSet(BaseInlineFormSet[QuestionSetItem, QuestionSet, Any]):
+    def clean(self) -> None:
+        super().clean()
+        course_id = self.instance.course_id
+        for form in self.forms:
+            question = form.cleaned_data.get("question") if form.cleaned_data else None
+            if question is not None and question.course_id != course_id:
+                raise ValidationError(f"question {question.pk} belongs to another course")
+
+
+class QuestionSetItemInline(admin.TabularInline[QuestionSetItem, QuestionSet]):
+    model = QuestionSetItem
+    formset = QuestionSetItemFormSet
+    extra = 3
+    raw_id_fields = ["question"]
+
+
+@admin.register(QuestionSet)
+class QuestionSetAdmin(admin.ModelAdmin[QuestionSet]):
+    list_display = ["title", "course", "created_at"]
+    list_filter = ["course"]
+    search_fields = ["title"]
+    inlines = [QuestionSetItemInline]
+
+
+@admin.register(LiveQuestion)
+class LiveQuestionAdmin(admin.ModelAdmin[LiveQuestion]):
+    list_display = ["id", "session", "type", "state", "opened_at", "deadline_at", "close_reason"]
+    list_filter = ["state", "type"]
+    readonly_fields = [
+        "session",
+        "question",
+        "type",
+        "spec",
+        "opened_at",
+        "deadline_at",
+        "closed_at",
+        "close_reason",
+        "revealed_at",
+        "dismissed_at",
+        "pushed_by",
+    ]
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False  # pushed from a live session, never created here
+
+
+@admin.register(LiveAnswer)
+class LiveAnswerAdmin(admin.ModelAdmin[LiveAnswer]):
+    list_display = [
+        "live_question",
+        "participant_key",
+        "correct",
+        "score",
+        "revision",
+        "answered_at",
+    ]
+    list_filter = ["correct"]
+    search_fields = ["participant_key", "client_id"]
+    readonly_fields = [f.name for f in LiveAnswer._meta.fields]
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin[Assignment]):
+    list_display = ["title", "course", "question_set", "opens_at", "due_at"]
+    list_filter = ["course"]
+    search_fields = ["title"]
+    readonly_fields = ["created_by", "created_at"]
+
+    def save_model(self, request: Any, obj: Assignment, form: Any, change: bool) -> None:
+        if obj.created_by_id is None:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(AssignmentAnswer)
+class AssignmentAnswerAdmin(admin.ModelAdmin[AssignmentAnswer]):
+    list_display = ["assignment", "user", "question", "correct", "score", "updated_at"]
+    list_filter = ["assignment", "correct"]
+    readonly_fields = [f.name for f in AssignmentAnswer._meta.fields]
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
