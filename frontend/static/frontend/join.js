@@ -49,7 +49,7 @@
         data = {};
       }
       if (!response.ok) {
-        say(form, data.error || messageFor(response.status), true);
+        say(form, data.error ? sentence(data.error) : messageFor(response.status), true);
         return;
       }
       // The guest identity lives in this tab only; the live classroom page
@@ -69,6 +69,11 @@
     } finally {
       button.disabled = false;
     }
+  }
+
+  function sentence(text) {
+    const t = String(text).trim();
+    return t.charAt(0).toUpperCase() + t.slice(1) + (/[.!?]$/.test(t) ? "" : ".");
   }
 
   function messageFor(status) {
