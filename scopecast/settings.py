@@ -148,6 +148,18 @@ TILE_CACHE_TTL = envint("TILE_CACHE_TTL", 7 * 24 * 3600, min_value=0)
 # default; production runs `manage.py run_worker` (see docs/deploy.md).
 SCOPECAST_INPROCESS_WORKER = envbool("SCOPECAST_INPROCESS_WORKER", not bool(_database_url))
 
+# --- Quizzes (see docs/quizzes.md) -------------------------------------------
+# Group commit: answers arriving within the window (or this many) share one
+# transaction.
+QUIZ_BATCH_WINDOW_MS = envint("QUIZ_BATCH_WINDOW_MS", 10, min_value=0, max_value=1000)
+QUIZ_BATCH_MAX = envint("QUIZ_BATCH_MAX", 500, min_value=1, max_value=10000)
+# Answers received up to this long after the deadline still count (network).
+QUIZ_DEADLINE_GRACE_MS = envint("QUIZ_DEADLINE_GRACE_MS", 500, min_value=0, max_value=10000)
+# At most one live aggregate update to the teacher per interval (200 ms = 5/s).
+QUIZ_AGGREGATE_INTERVAL_MS = envint(
+    "QUIZ_AGGREGATE_INTERVAL_MS", 200, min_value=50, max_value=10000
+)
+
 # --- Auth, i18n, static -----------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
