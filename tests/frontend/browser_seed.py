@@ -2,7 +2,8 @@
 
 Run as ``python -m tests.frontend.browser_seed <storage dir>`` with the
 server's environment: writes a small Aperio-style slide, then the personas
-(same names and password as tests/conftest.py) and prints the ids as JSON.
+(same names and password as tests/conftest.py), a live session admitting
+guests, and prints the ids and the join code as JSON.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ from pathlib import Path
 import django
 
 
-def seed(storage: Path) -> dict[str, int]:
+def seed(storage: Path) -> dict[str, int | str]:
     import openslide
     from django.contrib.auth.models import User
 
-    from classroom.models import Course, Membership
+    from classroom.models import Course, LiveSession, Membership
     from slides.models import Slide
     from slides.synthetic import write_svs
     from tests.conftest import PASSWORD
@@ -54,7 +55,10 @@ def seed(storage: Path) -> dict[str, int]:
     )
     osr.close()
     course.slides.add(slide)
-    return {"slide_id": slide.pk, "course_id": course.pk}
+    session = LiveSession.objects.create(
+        course=course, title="Liver basics", allow_guests=True, state=LiveSession.State.LIVE
+    )
+    return {"slide_id": slide.pk, "course_id": course.pk, "join_code": session.join_code}
 
 
 if __name__ == "__main__":

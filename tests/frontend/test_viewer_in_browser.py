@@ -42,6 +42,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 class LiveServer:
     url: str
     slide_id: int
+    join_code: str
     log: Path
 
 
@@ -116,7 +117,9 @@ def live_server_asgi(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveS
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(url, proc, log)
-        yield LiveServer(url=url, slide_id=int(ids["slide_id"]), log=log)
+        yield LiveServer(
+            url=url, slide_id=int(ids["slide_id"]), join_code=str(ids["join_code"]), log=log
+        )
     finally:
         proc.terminate()
         try:
@@ -200,3 +203,28 @@ def test_an_outsider_sees_the_error_state_and_gets_no_tiles(
     assert "Slide not found" in error.inner_text()
     assert page.locator("#viewer-app").get_attribute("data-state") == "error"
     assert tiles == []
+
+
+def test_a_guest_joins_a_session_with_its_code_from_the_home_page(
+    browser: Browser, live_server_asgi: LiveServer, tmp_path: Path
+) -> None:
+    server = live_server_asgi
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(f"{server.url}/")
+    page.get_by_label("Session code").fill("ZZZZZZ")
+    page.get_by_label("Your name").fill("Gary")
+    page.get_by_role("button", name="Join session").click()
+    status = page.locator(".join-result")
+    status.filter(has_text="No session has this join code.").wait_for()
+
+    page.get_by_label("Session code").fill(server.join_code.lower())
+    page.get_by_role("button", name="Join session").click()
+    status.filter(has_text="You joined the session as Gary.").wait_for()
+    page.screenshot(path=str(tmp_path / "joined.png"))
+    session_id = page.locator("form.join-form").get_attribute("data-session-id")
+    stored = page.evaluate(
+        f"() => JSON.parse(sessionStorage.getItem('scopecast.guest.{session_id}'))"
+    )
+    assert stored["name"] == "Gary"
+    assert stored["ws_url"].startswith(f"/ws/sessions/{session_id}/")
+    assert stored["token"]
