@@ -23,7 +23,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("upload/", upload_views.upload_page, name="upload-page"),
     path("uploads/", upload_views.upload_collection, name="uploads"),
     path("uploads/<uuid:upload_id>", upload_views.upload_detail, name="upload"),
-    path(
-        "uploads/<uuid:upload_id>/finalize", upload_views.upload_finalize, name="upload-finalize"
-    ),
+    path("uploads/<uuid:upload_id>/finalize", upload_views.upload_finalize, name="upload-finalize"),
 ]

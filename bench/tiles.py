@@ -1,0 +1,572 @@
+"""Tile server benchmark: cold and hot tiles/s over real HTTP (see docs/tiles.md).
+
+Usage::
+
+    .venv/bin/python bench/tiles.py [--tiles 1500] [--hot-passes 6] [--concurrency 64]
+
+What it does, bounded to a few minutes:
+
+1. Finds the >= 50,000 x 40,000 px demo slide (``manage.py make_demo_slides``
+   writes it under var/); if there is none, writes one to
+   var/bench/bench-50k.tiff (pyvips, a few minutes, kept for the next run).
+2. Starts a real daphne server (DEBUG off, memcached on, a fresh cache key
+   prefix, a private SQLite database in var/bench/) on a free port.
+3. With 64 concurrent keep-alive HTTP/1.1 connections (raw asyncio, so the
+   client costs as little CPU as possible on the shared 2 cores) it fetches
+   a block of unique tiles of the finest Deep Zoom level (cold: nothing
+   cached), then the same tiles again several times (hot).
+4. Restarts daphne with the in-process L1 cache off and fetches the same
+   tiles again: hot tiles served from memcached.
+5. Baseline, same run: ``DeepZoomGenerator.get_tile`` plus JPEG encoding
+   in-process on 2 threads, over the same tiles. This is the ceiling for
+   cold tiles on this machine. Because the machine is shared and noisy, the
+   cold tiles are measured in rounds, each round timing the baseline on a
+   block of tiles and then the (idle) server on the same, never-requested
+   block.
+
+It prints a table with tiles/s, p50/p99 latency and the ratios (targets:
+cold >= 0.8 x ceiling, hot >= 2,000 tiles/s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = ROOT / "var" / "bench"
+BENCH_SLIDE = BENCH_DIR / "bench-50k.tiff"
+MIN_W, MIN_H = 50_000, 40_000
+SECRET = "bench-secret-" + "x" * 50
+MEMCACHED = os.environ.get("BENCH_MEMCACHED", "127.0.0.1:11211")
+
+
+def server_env(db_path: Path, slide_dir: Path, prefix: str, local_mb: int) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "scopecast.settings",
+            "DEBUG": "0",
+            "SECRET_KEY": SECRET,
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SECURE_SSL_REDIRECT": "0",
+            "DATABASE_URL": f"sqlite:///{db_path}",
+            "SCOPECAST_INPROCESS_WORKER": "0",
+            "SLIDE_IMPORT_ROOTS": str(slide_dir),
+            "MEMCACHED_SERVERS": MEMCACHED,
+            "TILE_CACHE_PREFIX": prefix,
+            "TILE_CACHE_LOCAL_MB": str(local_mb),
+            "LOG_LEVEL": "WARNING",
+            "PYTHONPATH": str(ROOT),
+        }
+    )
+    return env
+
+
+# --------------------------------------------------------------------------
+# The slide
+
+
+def find_demo_slide() -> Path | None:
+    """The largest ready slide of the default database, or of var/, that is big enough."""
+    from django.conf import settings
+
+    db_name = str(settings.DATABASES["default"]["NAME"])
+    if "sqlite" in str(settings.DATABASES["default"]["ENGINE"]) and not Path(db_name).exists():
+        return find_demo_file()
+    try:
+        from slides.models import Slide
+
+        slides = Slide.objects.filter(
+            status=Slide.Status.READY, width__gte=MIN_W, height__gte=MIN_H
+        ).order_by("-width")
+        for slide in slides:
+            from slides.deepzoom import SlideFileError, resolve_slide_path
+
+            try:
+                path = resolve_slide_path(slide.file_path)
+            except SlideFileError:
+                continue
+            if path.exists():
+                return path
+    except Exception as e:  # no database yet, no migrations...
+        print(f"  (no demo slide in the default database: {e.__class__.__name__})")
+    return find_demo_file()
+
+
+def find_demo_file() -> Path | None:
+    import openslide
+    from django.conf import settings
+
+    var = Path(settings.VAR_DIR)
+    for path in sorted(var.rglob("*")):
+        if path.suffix.lower() not in {".svs", ".tif", ".tiff"} or BENCH_DIR in path.parents:
+            continue
+        try:
+            width, height = openslide.OpenSlide(path).dimensions
+        except (openslide.OpenSlideError, OSError):
+            continue
+        if width >= MIN_W and height >= MIN_H:
+            return path
+    return None
+
+
+def ensure_slide() -> Path:
+    found = find_demo_slide()
+    if found is not None:
+        return found
+    if BENCH_SLIDE.exists():
+        return BENCH_SLIDE
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    print(f"  writing {BENCH_SLIDE} ({MIN_W} x {MIN_H} px), once...", flush=True)
+    started = time.monotonic()
+    try:
+        from slides.synthetic import write_generic_tiff
+
+        write_generic_tiff(BENCH_SLIDE, MIN_W, MIN_H)
+    except ImportError:
+        write_plain_pyramid(BENCH_SLIDE, MIN_W, MIN_H)
+    print(f"  written in {time.monotonic() - started:.0f} s")
+    return BENCH_SLIDE
+
+
+def write_plain_pyramid(path: Path, width: int, height: int) -> None:
+    import pyvips
+
+    noise = pyvips.Image.perlin(width // 4, height // 4, cell_size=64).resize(4)
+    r = 220 - noise * 60
+    g = 150 - noise * 80
+    b = 200 - noise * 30
+    image = r.bandjoin([g, b]).cast("uchar")
+    tmp = path.with_suffix(".partial")
+    image.tiffsave(str(tmp), tile=True, pyramid=True, compression="jpeg", Q=80, bigtiff=True)
+    tmp.replace(path)
+
+
+# --------------------------------------------------------------------------
+# The server
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def prepare_database(db_path: Path, slide_path: Path, env: dict[str, str]) -> tuple[int, int]:
+    """Migrate a private SQLite database and register the slide; (id, version)."""
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    script = (
+        "import django, openslide; django.setup()\n"
+        "from slides.models import Slide\n"
+        f"p = {str(slide_path)!r}\n"
+        "o = openslide.OpenSlide(p)\n"
+        "s, _ = Slide.objects.update_or_create(file_path=p, defaults=dict(title='bench',"
+        " status='ready', reader='openslide', width=o.dimensions[0], height=o.dimensions[1],"
+        " level_count=o.level_count, visibility='public'))\n"
+        "print(s.pk, s.version)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    slide_id, version = out.stdout.split()
+    return int(slide_id), int(version)
+
+
+class Server:
+    def __init__(self, env: dict[str, str]) -> None:
+        self.port = free_port()
+        self.proc = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "daphne"),
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-v",
+                "0",
+                "scopecast.asgi:application",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                if self.proc.poll() is not None:
+                    raise RuntimeError("daphne exited during start-up") from None
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("daphne did not start within 60 s")
+
+    def cpu_seconds(self) -> float:
+        try:
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except OSError:
+            return 0.0
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+# --------------------------------------------------------------------------
+# A minimal keep-alive HTTP/1.1 client
+
+
+@dataclass
+class Run:
+    name: str
+    count: int
+    seconds: float
+    latencies: list[float]
+    errors: int
+    server_cpu: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return self.count / self.seconds if self.seconds else 0.0
+
+    def pct(self, p: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000
+
+
+class _Connection(asyncio.Protocol):
+    """One keep-alive HTTP/1.1 connection fetching paths from a shared list.
+
+    A bare Protocol (no streams) keeps the client's CPU per request low: the
+    client shares the 2 cores with the server it measures.
+    """
+
+    def __init__(self, job: _Job) -> None:
+        self.job = job
+        self.buffer = bytearray()
+        self.transport: asyncio.Transport | None = None
+        self.started = 0.0
+        self.need = -1  # body bytes still expected after the header, -1 = header pending
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        self.next()
+
+    def next(self) -> None:
+        path = self.job.take()
+        if path is None:
+            assert self.transport is not None
+            self.transport.close()  # connection_lost follows
+            return
+        self.started = time.perf_counter()
+        assert self.transport is not None
+        self.transport.write(self.job.request(path))
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        while True:
+            if self.need < 0:
+                end = self.buffer.find(b"\r\n\r\n")
+                if end < 0:
+                    return
+                head = bytes(self.buffer[:end])
+                self.status = int(head[9:12])
+                length = 0
+                for line in head.split(b"\r\n"):
+                    if line[:15].lower() == b"content-length:":
+                        length = int(line[15:])
+                del self.buffer[: end + 4]
+                self.need = length
+            if len(self.buffer) < self.need:
+                return
+            body = bytes(self.buffer[: self.need])
+            del self.buffer[: self.need]
+            self.need = -1
+            self.job.done(
+                time.perf_counter() - self.started, self.status == 200 and body[:2] == b"\xff\xd8"
+            )
+            self.next()
+            if not self.buffer:
+                return
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.need != -1 or self.buffer:
+            self.job.errors += 1
+        self.job.closed()
+
+
+class _Job:
+    def __init__(self, port: int, paths: list[str], connections: int) -> None:
+        self.port = port
+        self.paths = paths
+        self.index = 0
+        self.latencies: list[float] = []
+        self.errors = 0
+        self.open = connections
+        self.finished = asyncio.get_running_loop().create_future()
+        self.host = f"Host: 127.0.0.1:{port}\r\n\r\n".encode()
+
+    def request(self, path: str) -> bytes:
+        return b"GET " + path.encode() + b" HTTP/1.1\r\n" + self.host
+
+    def take(self) -> str | None:
+        if self.index >= len(self.paths):
+            return None
+        self.index += 1
+        return self.paths[self.index - 1]
+
+    def done(self, latency: float, ok: bool) -> None:
+        self.latencies.append(latency)
+        if not ok:
+            self.errors += 1
+
+    def closed(self) -> None:
+        self.open -= 1
+        if self.open == 0 and not self.finished.done():
+            self.finished.set_result(None)
+
+
+async def _fetch_all(port: int, paths: list[str], concurrency: int) -> tuple[list[float], int]:
+    loop = asyncio.get_running_loop()
+    job = _Job(port, paths, concurrency)
+    for _ in range(concurrency):
+        await loop.create_connection(lambda: _Connection(job), "127.0.0.1", port)
+    await job.finished
+    return job.latencies, job.errors
+
+
+def http_run(name: str, server: Server, paths: list[str], concurrency: int) -> Run:
+    cpu0 = server.cpu_seconds()
+    started = time.perf_counter()
+    latencies, errors = asyncio.run(_fetch_all(server.port, paths, concurrency))
+    seconds = time.perf_counter() - started
+    return Run(name, len(latencies), seconds, latencies, errors, server.cpu_seconds() - cpu0)
+
+
+# --------------------------------------------------------------------------
+# The in-process baseline
+
+
+def baseline(slide_path: Path, tiles: list[tuple[int, int, int]], threads: int) -> Run:
+    import openslide
+    from django.conf import settings
+    from openslide.deepzoom import DeepZoomGenerator
+
+    from slides.deepzoom import JpegEncoder
+
+    osr = openslide.OpenSlide(slide_path)
+    dz = DeepZoomGenerator(
+        osr, tile_size=settings.TILE_SIZE, overlap=settings.TILE_OVERLAP, limit_bounds=True
+    )
+    encoder = JpegEncoder(settings.TILE_QUALITY)
+    latencies: list[float] = []
+
+    def one(t: tuple[int, int, int]) -> None:
+        started = time.perf_counter()
+        encoder.encode(dz.get_tile(t[0], (t[1], t[2])))
+        latencies.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(one, tiles))
+    return Run(
+        f"baseline: get_tile + {encoder.backend}, {threads} threads",
+        len(tiles),
+        time.perf_counter() - started,
+        latencies,
+        0,
+    )
+
+
+def pick_tiles(slide_path: Path, count: int, offset: int) -> tuple[int, list[tuple[int, int, int]]]:
+    """``count`` unique tiles of the finest level, a block from the slide's middle."""
+    import openslide
+    from django.conf import settings
+    from openslide.deepzoom import DeepZoomGenerator
+
+    dz = DeepZoomGenerator(
+        openslide.OpenSlide(slide_path),
+        tile_size=settings.TILE_SIZE,
+        overlap=settings.TILE_OVERLAP,
+        limit_bounds=True,
+    )
+    level = dz.level_count - 1
+    cols, rows = dz.level_tiles[level]
+    side = int(count**0.5) + 1
+    c0 = max(0, cols // 2 - side // 2 + offset)
+    r0 = max(0, rows // 2 - side // 2)
+    tiles = [
+        (level, c, r)
+        for r in range(r0, min(rows, r0 + side))
+        for c in range(c0, min(cols, c0 + side))
+    ]
+    return level, tiles[:count]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--tiles", type=int, default=1500, help="unique cold tiles")
+    parser.add_argument("--hot-passes", type=int, default=6, help="hot passes over them")
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--threads", type=int, default=2, help="baseline threads")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved cold rounds")
+    args = parser.parse_args()
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scopecast.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    print("Scopecast tile benchmark")
+    slide_path = ensure_slide().resolve()
+    print(f"  slide: {slide_path}")
+
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    prefix = f"bench{uuid.uuid4().hex[:8]}"
+    with tempfile.TemporaryDirectory(dir=BENCH_DIR) as tmp:
+        db_path = Path(tmp) / "bench.sqlite3"
+        env = server_env(db_path, slide_path.parent, prefix, local_mb=256)
+        slide_id, version = prepare_database(db_path, slide_path, env)
+
+        # Tokens are signed with the server's SECRET_KEY.
+        settings.SECRET_KEY = SECRET
+        from slides.tokens import issue_tile_token
+
+        token = issue_tile_token(slide_id, version)
+        level, tiles = pick_tiles(slide_path, args.tiles, offset=0)
+        paths = [
+            f"/slides/{slide_id}_files/{lv}/{c}_{r}.jpeg?v={version}&t={token}"
+            for lv, c, r in tiles
+        ]
+        print(
+            f"  {len(tiles)} unique tiles of Deep Zoom level {level}, concurrency {args.concurrency}"
+        )
+
+        # The machine is shared and noisy, so cold HTTP and the in-process
+        # ceiling are interleaved: each round measures the baseline on a block
+        # of tiles (fresh OpenSlide handle) and then the server on the same,
+        # never-requested block.
+        rounds = max(1, args.rounds)
+        blocks = [tiles[i::rounds] for i in range(rounds)]
+        cold = Run("cold: read + encode (HTTP)", 0, 0.0, [], 0)
+        base = Run(f"baseline: get_tile + encode, {args.threads} threads", 0, 0.0, [], 0)
+        round_ratios: list[float] = []
+
+        runs: list[Run] = []
+        server = Server(env)
+        try:
+            # Warm the server up (open the slide, first requests) on other tiles.
+            _, warm = pick_tiles(slide_path, 64, offset=-200)
+            http_run(
+                "warm-up",
+                server,
+                [
+                    f"/slides/{slide_id}_files/{lv}/{c}_{r}.jpeg?v={version}&t={token}"
+                    for lv, c, r in warm
+                ],
+                args.concurrency,
+            )
+            for block in blocks:
+                b = baseline(slide_path, block, args.threads)
+                c = http_run(
+                    "cold",
+                    server,
+                    [
+                        f"/slides/{slide_id}_files/{lv}/{col}_{row}.jpeg?v={version}&t={token}"
+                        for lv, col, row in block
+                    ],
+                    args.concurrency,
+                )
+                round_ratios.append(c.rate / b.rate)
+                for total, part in ((base, b), (cold, c)):
+                    total.count += part.count
+                    total.seconds += part.seconds
+                    total.latencies += part.latencies
+                    total.errors += part.errors
+                    total.server_cpu += part.server_cpu
+            hot = http_run(
+                "hot: in-process L1 (HTTP)", server, paths * args.hot_passes, args.concurrency
+            )
+            runs += [cold, hot]
+        finally:
+            server.stop()
+
+        server = Server(server_env(db_path, slide_path.parent, prefix, local_mb=0))
+        try:
+            http_run("warm-up", server, paths[:64], args.concurrency)
+            hot_memcached = http_run(
+                "hot: memcached, no L1 (HTTP)",
+                server,
+                paths * max(1, args.hot_passes // 2),
+                args.concurrency,
+            )
+            runs.append(hot_memcached)
+        finally:
+            server.stop()
+    runs.append(base)
+
+    print()
+    print(
+        f"{'run':<44} {'tiles':>7} {'tiles/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'srv cpu s':>9} {'errors':>6}"
+    )
+    for run in runs:
+        print(
+            f"{run.name:<44} {run.count:>7} {run.rate:>9.0f} {run.pct(0.5):>8.1f} "
+            f"{run.pct(0.99):>8.1f} {run.server_cpu:>9.1f} {run.errors:>6}"
+        )
+    print()
+    cold_ratio = cold.rate / base.rate
+    spread = ", ".join(f"{r:.2f}" for r in round_ratios)
+    print(f"cold / in-process ceiling      = {cold_ratio:.2f}   (target >= 0.80; rounds: {spread})")
+    print(
+        f"hot L1 / in-process ceiling    = {hot.rate / base.rate:.1f}x  "
+        f"({hot.rate:.0f} tiles/s, target >= 2000)"
+    )
+    print(
+        f"hot memcached / ceiling        = {hot_memcached.rate / base.rate:.1f}x  "
+        f"({hot_memcached.rate:.0f} tiles/s)"
+    )
+    print(f"baseline mean per tile         = {statistics.mean(base.latencies) * 1000:.1f} ms")
+    failed = sum(r.errors for r in runs)
+    if failed:
+        print(f"{failed} requests failed")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
