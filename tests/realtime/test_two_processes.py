@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -124,10 +125,20 @@ def two_servers(redis_url: str, tmp_path: Path) -> Iterator[dict[str, Any]]:
             _wait_for_port(port, proc, log)
             ports.append(port)
         info["ports"] = ports
+
+        def stop() -> None:
+            for proc in procs:
+                proc.terminate()
+            for proc in procs:
+                proc.wait(timeout=20)
+
+        info["stop"] = stop
+        info["db"] = tmp_path / "db.sqlite3"
         yield info
     finally:
         for proc in procs:
-            proc.terminate()
+            if proc.poll() is None:
+                proc.terminate()
         for proc in procs:
             try:
                 proc.wait(timeout=10)
@@ -215,3 +226,17 @@ async def test_teacher_and_students_on_two_servers_share_one_session(two_servers
     finally:
         for ws in (teacher, alice, bob):
             await ws.close()
+
+    # After a clean shutdown of both servers, the event log holds every event once.
+    two_servers["stop"]()
+    with sqlite3.connect(two_servers["db"]) as db:
+        rows = db.execute(
+            "SELECT seq, type FROM classroom_sessionevent WHERE seq IS NOT NULL ORDER BY seq"
+        ).fetchall()
+    assert rows == [
+        (1, "slide_opened"),
+        (2, "viewport"),
+        (3, "annotation_created"),
+        (4, "lock"),
+        (5, "hand"),
+    ]
