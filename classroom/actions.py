@@ -474,6 +474,7 @@ async def do_set_lock(session_id: int, locked: bool, *, actor: str) -> None:
         LockEvent(type="lock", locked=locked),
         actor=actor,
         state={"locked": True if locked else None},
+        effect="follow" if locked else None,
     )
 
 

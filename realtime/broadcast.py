@@ -59,8 +59,14 @@ async def publish(
     audience: str = "all",
     actor: str = "",
     state: dict[str, Any] | None = None,
+    effect: str | None = None,
 ) -> int | None:
-    """Broadcast one event; returns its seq (None for ephemeral events)."""
+    """Broadcast one event; returns its seq (None for ephemeral events).
+
+    ``effect`` asks every process's hub to apply a local side effect to its
+    sockets as the event passes (``"follow"``: a lock puts every local
+    student back to following).
+    """
     check_audience(audience)
     spec = event_spec(event.type)
     payload = event.model_dump(mode="json", exclude={"seq"})
@@ -78,7 +84,7 @@ async def publish(
     if spec.logged:
         eventlog.record(session_id, seq, event.type, actor, payload)
     if audience != "none":
-        await deliver(session_id, text, payload, audience, spec.coalesce, seq)
+        await deliver(session_id, text, payload, audience, spec.coalesce, seq, effect)
     return seq
 
 
@@ -89,6 +95,7 @@ async def deliver(
     audience: str,
     key: str | None,
     seq: int | None,
+    effect: str | None = None,
 ) -> None:
     layer = get_channel_layer()
     if layer is None:
@@ -100,6 +107,7 @@ async def deliver(
             "audience": audience,
             "key": key,
             "seq": seq,
+            "effect": effect,
         }
     else:
         event = dict(payload) if seq is None else {"seq": seq, **payload}

@@ -23,6 +23,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.db import close_old_connections
+from django.utils import timezone
 
 from classroom.actions import ActionError
 from classroom.guests import read_guest_token
@@ -72,6 +73,7 @@ def _resolve(session_id: int, user: Any, guest_token: str | None) -> dict[str, A
         )
         if guest is None:
             return CLOSE_FORBIDDEN
+        Guest.objects.filter(pk=guest.pk).update(last_seen_at=timezone.now())
         return {
             "course_id": session["course_id"],
             "participant": f"g:{guest.pk}",

@@ -128,6 +128,24 @@ class SessionHub:
         for conn in self.conns:
             if conn.accepts(audience):
                 conn.push(text, key, seq)
+        if message.get("effect") == "follow":
+            self._everyone_follows()
+
+    def _everyone_follows(self) -> None:
+        """A lock: local students are following again (clients snap back)."""
+        changed = {}
+        for conn in self.conns:
+            if not conn.is_staff and not conn.presence.following:
+                conn.presence.following = True
+                changed[conn.conn_id] = conn.presence
+        if changed:
+            task = asyncio.get_running_loop().create_task(self._store_presence(changed))
+            self._roster_tasks.add(task)
+            task.add_done_callback(self._roster_tasks.discard)
+
+    async def _store_presence(self, entries: dict[str, Any]) -> None:
+        await get_presence().put_many(self.session_id, entries)
+        self.presence_changed()
 
     async def resync_all(self) -> None:
         for conn in list(self.conns):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from classroom.models import SessionEvent
@@ -134,3 +136,15 @@ async def test_guests_can_raise_hands_like_students(live, teacher):
     await send(g, type="lock", locked=True)
     assert (await recv(g))["code"] == "forbidden"
     await disconnect(t, g)
+
+
+async def test_a_lock_puts_roaming_students_back_to_following(live, teacher, alice):
+    t, _ = await connect(live.session.pk, user=teacher)
+    a, _ = await connect(live.session.pk, user=alice)
+    await send(a, type="follow", following=False)
+    assert await silent(a)
+    await send(t, type="lock", locked=True)
+    assert (await recv(a))["locked"] is True
+    await asyncio.sleep(0.05)
+    assert (await _entry(live.session.pk, f"u:{alice.pk}")).following is True
+    await disconnect(t, a)
