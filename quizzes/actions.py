@@ -198,7 +198,11 @@ def _arm(lq: LiveQuestion, spec: QuestionSpec) -> None:
 
 
 def _submission(
-    live_question: LiveQuestion | int, participant: Participant, payload: Any, client_id: Any
+    live_question: LiveQuestion | int,
+    participant: Participant,
+    payload: Any,
+    client_id: Any,
+    session_id: int | None,
 ) -> Submission:
     return Submission(
         live_question_id=live_question if isinstance(live_question, int) else live_question.pk,
@@ -206,28 +210,42 @@ def _submission(
         payload=payload,
         client_id=check_client_id(client_id),
         received_at=timezone.now(),
+        session_id=session_id,
     )
 
 
 def do_submit_answer(
-    live_question: LiveQuestion | int, participant: Participant, payload: Any, client_id: Any
+    live_question: LiveQuestion | int,
+    participant: Participant,
+    payload: Any,
+    client_id: Any,
+    *,
+    session_id: int | None = None,
 ) -> AnswerAck:
     """Validate, grade and commit one answer now (a batch of one); raises QuizError.
 
-    The websocket path uses ``asubmit_answer``, which batches; both return
-    only after the answer is committed.
+    ``session_id``: the session the participant is connected to (the
+    consumer passes it; a question of another session is refused). The
+    websocket path uses ``asubmit_answer``, which batches; both return only
+    after the answer is committed.
     """
-    [outcome] = commit_batch([_submission(live_question, participant, payload, client_id)])
+    sub = _submission(live_question, participant, payload, client_id, session_id)
+    [outcome] = commit_batch([sub])
     if isinstance(outcome, QuizError):
         raise outcome
     return outcome
 
 
 async def asubmit_answer(
-    live_question: LiveQuestion | int, participant: Participant, payload: Any, client_id: Any
+    live_question: LiveQuestion | int,
+    participant: Participant,
+    payload: Any,
+    client_id: Any,
+    *,
+    session_id: int | None = None,
 ) -> AnswerAck:
     """``do_submit_answer`` through the group-commit writer (for the event loop)."""
-    sub = _submission(live_question, participant, payload, client_id)
+    sub = _submission(live_question, participant, payload, client_id, session_id)
     return await get_writer().submit(sub)
 
 

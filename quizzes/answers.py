@@ -62,6 +62,9 @@ class Submission:
     payload: Any
     client_id: str
     received_at: datetime
+    # The session the submitter is connected to; a question of another
+    # session is "not found" for them.
+    session_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -197,6 +200,9 @@ def _commit_question(
     new_receipts: dict[tuple[str, str], AnswerReceipt] = {}
     for i, sub in items:
         key = sub.participant.key
+        if sub.session_id is not None and sub.session_id != lq.session_id:
+            outcomes[i] = QuizError("not_found", "no such question in this session")
+            continue
         seen = receipts.get((key, sub.client_id)) or new_receipts.get((key, sub.client_id))
         if seen is not None:
             outcomes[i] = AnswerAck(lq.pk, sub.client_id, seen.revision, seen.accepted_at, True)

@@ -184,3 +184,26 @@ def test_it_rejects_an_unknown_live_question(alice: User):
     with pytest.raises(QuizError) as e:
         do_submit_answer(987654, Participant.for_user(alice), {"choice": "1"}, "u")
     assert e.value.code == "not_found"
+
+
+def test_it_rejects_an_answer_sent_through_another_sessions_connection(
+    live: LiveQuestion, single: Question, session: LiveSession, alice: User
+):
+    other = LiveSession.objects.create(course=session.course, title="Other room")
+    with pytest.raises(QuizError) as e:
+        do_submit_answer(
+            live,
+            Participant.for_user(alice),
+            {"choice": option_ids(single)[0]},
+            "x",
+            session_id=other.pk,
+        )
+    assert e.value.code == "not_found"
+    ack = do_submit_answer(
+        live,
+        Participant.for_user(alice),
+        {"choice": option_ids(single)[0]},
+        "y",
+        session_id=session.pk,
+    )
+    assert ack.revision == 1
