@@ -1,23 +1,29 @@
 """The demo question set that ``make demo`` loads (see docs/quizzes.md).
 
-``load_demo_questions(course, slides)`` is idempotent: it returns the
-existing demo set of the course if there is one. Locate questions are placed
-on the first demo slide, with regions computed from its dimensions so they
-always lie inside it; a slide without MPP gets a pixel tolerance.
+``load_demo_questions(course, slides, teacher=None)`` is idempotent: it
+returns the existing demo set of the course if there is one. Locate questions
+are placed on the first demo slide, with regions computed from its dimensions
+so they always lie inside it; a slide without MPP gets a pixel tolerance.
+It also assigns the set as a self-paced assignment due in two weeks, so the
+demo students can try that flow.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 
 from classroom.models import Course
-from quizzes.models import Choice, Question, QuestionSet, QuestionSetItem
+from quizzes.models import Assignment, Choice, Question, QuestionSet, QuestionSetItem
 from slides.models import Slide
 
 DEMO_SET_TITLE = "Demo: liver histology warm-up"
+DEMO_ASSIGNMENT_TITLE = "Demo homework: liver warm-up"
 
 
 def _choices(q: Question, options: Sequence[tuple[str, bool]]) -> None:
@@ -34,10 +40,24 @@ def _locate_fields(slide: Slide) -> dict[str, Any]:
 
 
 @transaction.atomic
-def load_demo_questions(course: Course, slides: Sequence[Slide]) -> QuestionSet:
-    existing = QuestionSet.objects.filter(course=course, title=DEMO_SET_TITLE).first()
-    if existing is not None:
-        return existing
+def load_demo_questions(
+    course: Course, slides: Sequence[Slide], teacher: User | None = None
+) -> QuestionSet:
+    qs = QuestionSet.objects.filter(course=course, title=DEMO_SET_TITLE).first()
+    if qs is None:
+        qs = _create_set(course, slides)
+    if not Assignment.objects.filter(course=course, title=DEMO_ASSIGNMENT_TITLE).exists():
+        Assignment.objects.create(
+            course=course,
+            question_set=qs,
+            title=DEMO_ASSIGNMENT_TITLE,
+            due_at=timezone.now() + timedelta(days=14),
+            created_by=teacher,
+        )
+    return qs
+
+
+def _create_set(course: Course, slides: Sequence[Slide]) -> QuestionSet:
     qs = QuestionSet.objects.create(
         course=course,
         title=DEMO_SET_TITLE,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import User
+from django.utils import timezone
 
 from classroom.models import Course
 from quizzes.demo import load_demo_questions
-from quizzes.models import QuestionSet
+from quizzes.models import Assignment, QuestionSet
 from quizzes.specs import LocateBody, region_bounds
 from slides.models import Slide
 
@@ -35,9 +37,14 @@ def test_it_loads_every_type_with_locate_questions_inside_the_slide(course: Cour
     assert slide in course.slides.all()
 
 
-def test_loading_twice_returns_the_same_set(course: Course, slide: Slide):
-    assert load_demo_questions(course, [slide]) == load_demo_questions(course, [slide])
+def test_loading_twice_returns_the_same_set_and_one_assignment(
+    course: Course, slide: Slide, teacher: User
+):
+    first = load_demo_questions(course, [slide], teacher)
+    assert first == load_demo_questions(course, [slide], teacher)
     assert QuestionSet.objects.filter(course=course).count() == 1
+    assignment = Assignment.objects.get(course=course)
+    assert assignment.question_set == first and assignment.due_at > timezone.now()
 
 
 def test_a_slide_without_mpp_gets_a_pixel_tolerance(course: Course):
