@@ -28,7 +28,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import openslide
@@ -42,6 +42,7 @@ from slides.models import Slide
 from slides.tilecache import TileKey, get_tile_cache, image_cache_key, tile_cache_key
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # How long a process trusts what it knows about a slide's version and file
 # before asking the database again. Bounds how long a replaced slide's old
@@ -94,15 +95,12 @@ _records_lock = threading.Lock()
 
 
 def _query_record(slide_id: int) -> SlideRecord | None:
-    """Blocking: one query, then this thread's connection is closed again."""
-    try:
-        row = (
-            Slide.objects.filter(pk=slide_id, status=Slide.Status.READY)
-            .values_list("version", "file_path")
-            .first()
-        )
-    finally:
-        connections.close_all()
+    """Blocking: one query."""
+    row = (
+        Slide.objects.filter(pk=slide_id, status=Slide.Status.READY)
+        .values_list("version", "file_path")
+        .first()
+    )
     if row is None:
         return None
     version, file_path = row
@@ -142,7 +140,20 @@ async def alookup_slide(slide_id: int) -> SlideRecord | None:
     if fresh:
         return record
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(io_executor(), lookup_slide, slide_id)
+    return await loop.run_in_executor(io_executor(), _in_pool, lookup_slide, slide_id)
+
+
+def _in_pool(fn: Callable[..., T], *args: Any) -> T:
+    """Run ``fn`` on one of our pool threads, then close that thread's DB connections.
+
+    Pool threads live forever and Django only recycles connections around
+    requests, so a connection opened here would otherwise stay open (and keep
+    a test database busy). Lookups are rare (once per RECORD_TTL per slide).
+    """
+    try:
+        return fn(*args)
+    finally:
+        connections.close_all()
 
 
 def forget_slide(slide_id: int) -> None:
@@ -481,7 +492,7 @@ def _remote_stage(cache_key: str, produce: Callable[[], bytes], fut: Future[byte
 
 def _produce_stage(cache_key: str, produce: Callable[[], bytes], fut: Future[bytes]) -> None:
     try:
-        data = produce()
+        data = _in_pool(produce)
         get_tile_cache().set(cache_key, data)
     except BaseException as e:
         _finish(cache_key, fut, None, e)
@@ -521,7 +532,7 @@ async def get_associated_bytes(slide_id: int, version: int, name: str) -> bytes:
 
 async def get_dzi(slide_id: int, version: int) -> str:
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(tile_executor(), dzi_xml, slide_id, version)
+    return await loop.run_in_executor(tile_executor(), _in_pool, dzi_xml, slide_id, version)
 
 
 def reset_state() -> None:

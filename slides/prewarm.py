@@ -6,6 +6,9 @@
 * ``prewarm_tiles`` fills the cache with those tiles through the same
   coalesced path as live requests (cached tiles are skipped), keeping at most
   ``max_in_flight`` of them queued on the tile pool.
+* ``prewarm_slide`` warms a whole slide or a region (``manage.py
+  prewarm_slide`` and the ``prewarm_slide`` background job, queued with
+  ``enqueue_slide_prewarm``), reporting progress.
 * ``request_view_prewarm`` is the non-blocking entry point for realtime: it
   records the latest view per slide and returns at once; a small background
   pool does the work one tile at a time, so live requests never queue behind
@@ -18,16 +21,19 @@ image (level-0) pixels, ``zoom`` is screen pixels per image pixel and
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import connections
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from slides.deepzoom import (
     SlideHandle,
@@ -37,6 +43,8 @@ from slides.deepzoom import (
     reads,
     tile_future,
 )
+from slides.jobs import PermanentJobError, Progress, enqueue_job, register_job
+from slides.models import Job
 from slides.tilecache import TileKey, get_tile_cache, tile_cache_key
 
 logger = logging.getLogger(__name__)
@@ -265,6 +273,87 @@ def prewarm_view(
     return prewarm_tiles(slide_id, version, tiles, max_in_flight=max_in_flight)
 
 
+def prewarm_slide(
+    slide_id: int,
+    *,
+    region: tuple[int, int, int, int] | None = None,
+    levels: tuple[int, int] | None = None,
+    max_in_flight: int = 1,
+    progress: Callable[[float], None] | None = None,
+    chunk: int = 256,
+) -> PrewarmStats:
+    """Blocking: warm a whole slide (or a region, on some levels), coarse levels first.
+
+    Raises TileNotFound for a missing or unready slide and ValueError for a
+    region or level range that does not fit the slide.
+    """
+    found = slide_geometry(slide_id)
+    if found is None:
+        raise TileNotFound("no such slide, or it is not ready")
+    version, geometry = found
+    tiles = tiles_for_region(geometry, region, levels)
+    total = PrewarmStats()
+    started = time.monotonic()
+    for start in range(0, len(tiles), chunk):
+        part = prewarm_tiles(
+            slide_id, version, tiles[start : start + chunk], max_in_flight=max_in_flight
+        )
+        total.requested += part.requested
+        total.already_cached += part.already_cached
+        total.rendered += part.rendered
+        total.failed += part.failed
+        if progress is not None:
+            progress(total.requested / len(tiles))
+    total.seconds = time.monotonic() - started
+    return total
+
+
+class SlidePrewarmPayload(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    slide_id: int
+    region: tuple[int, int, int, int] | None = None
+    levels: tuple[int, int] | None = None
+
+
+def enqueue_slide_prewarm(
+    slide_id: int,
+    *,
+    region: tuple[int, int, int, int] | None = None,
+    levels: tuple[int, int] | None = None,
+) -> Job:
+    """Queue a whole-slide (or region) prewarm as a durable background job."""
+    payload = SlidePrewarmPayload(slide_id=slide_id, region=region, levels=levels)
+    return enqueue_job("prewarm_slide", payload.model_dump(mode="json"), slide_id=slide_id)
+
+
+@register_job("prewarm_slide")
+def _prewarm_slide_job(job: Job, progress: Progress) -> None:
+    try:
+        # JSON mode: strict types, and JSON arrays are accepted as tuples.
+        payload = SlidePrewarmPayload.model_validate_json(json.dumps(job.payload))
+    except ValidationError as e:
+        raise PermanentJobError(f"bad prewarm payload: {e.errors()[0]['msg']}") from None
+    # In the web process (embedded default) live tiles share the pool: one at a time.
+    in_flight = 1 if settings.SCOPECAST_INPROCESS_WORKER else 2 * settings.TILE_WORKERS
+    try:
+        stats = prewarm_slide(
+            payload.slide_id,
+            region=payload.region,
+            levels=payload.levels,
+            max_in_flight=in_flight,
+            # 1.0 comes last, with the summary (Progress skips repeated values).
+            progress=lambda f: progress(min(f, 0.99)),
+        )
+    except (TileNotFound, ValueError) as e:
+        raise PermanentJobError(f"slide {payload.slide_id}: {e}") from e
+    progress(
+        1.0,
+        f"{stats.requested} tiles, {stats.rendered} rendered, {stats.already_cached} cached, "
+        f"{stats.failed} failed, {stats.tiles_per_second:.0f} tiles/s",
+    )
+
+
 # --------------------------------------------------------------------------
 # The background entry point
 
@@ -346,6 +435,8 @@ class _Prewarmer:
                 logger.info("prewarm of slide %s skipped: %s", slide_id, e)
             except Exception:  # a background job must never die silently
                 logger.exception("prewarm of slide %s failed", slide_id)
+            finally:
+                connections.close_all()  # this pool thread outlives any request
             with self._lock:
                 self.completed += 1
 
