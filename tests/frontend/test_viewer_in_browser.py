@@ -185,6 +185,20 @@ def test_a_student_sees_the_slide_tiles_scale_bar_and_magnification(
     assert view["rotation"] == 90
     assert 0 < view["x"] < 6000 and 0 < view["y"] < 4000
 
+    # Tile URLs follow the current token: a spoilt one fails, a renewed one works.
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url) if "_files/" in r.url else None)
+    source = "window.scopecastViewer.viewer.world.getItemAt(0).source"
+    page.evaluate(f"() => {{ {source}.queryParams = '?v=1&t=0.spoilt'; }}")
+    page.locator("#btn-zoom-in").click()
+    page.wait_for_function("() => window.scopecastViewer.tilesFailed > 0")
+    assert any("t=0.spoilt" in url for url in requested)
+    page.evaluate("() => window.scopecastViewer.refreshToken()")
+    page.wait_for_function(f"() => !{source}.queryParams.includes('spoilt')")
+    loaded = page.evaluate("() => window.scopecastViewer.tilesLoaded")
+    page.locator("#btn-zoom-in").click()
+    page.wait_for_function(f"() => window.scopecastViewer.tilesLoaded > {loaded}")
+
 
 def test_an_outsider_sees_the_error_state_and_gets_no_tiles(
     browser: Browser, live_server_asgi: LiveServer, tmp_path: Path

@@ -4,7 +4,8 @@
  * Views follow the contract in docs/architecture.md ("Coordinates and views").
  *
  * Tests and later classroom code read `window.scopecastViewer`:
- *   {state, info, viewer, tilesLoaded, tilesFailed, getView(), setView(view)}
+ *   {state, info, viewer, tilesLoaded, tilesFailed, getView(), setView(view),
+ *    refreshToken()}
  */
 (function () {
   "use strict";
@@ -27,6 +28,9 @@
     tilesFailed: 0,
     getView: getView,
     setView: setView,
+    refreshToken: function () {
+      return refreshToken();
+    },
   };
   window.scopecastViewer = api;
 
@@ -187,7 +191,9 @@
     api.viewer = viewer;
 
     viewer.addHandler("open", function () {
+      lateBoundTileUrls(item().source);
       setState("ready");
+      scheduleTokenRefresh(info);
       $("viewer-status").hidden = true;
       buildPresets();
       const fromHash = parseHash();
@@ -216,6 +222,62 @@
       writeHash();
     });
     bindControls(viewer);
+  }
+
+  /*
+   * Tile URLs carry a signed token that expires (`token_expires`, unix
+   * seconds). Shortly before, fetch info.json again and give the open image
+   * the new query string: loaded tiles stay, new ones use the new token.
+   */
+  const REFRESH_MARGIN_S = 120;
+  let refreshTimer = null;
+
+  function scheduleTokenRefresh(info) {
+    if (refreshTimer) window.clearTimeout(refreshTimer);
+    if (!(info.token_expires > 0)) return;
+    const delay = Math.max(10, info.token_expires - Date.now() / 1000 - REFRESH_MARGIN_S);
+    refreshTimer = window.setTimeout(refreshToken, Math.min(delay, 2147483) * 1000);
+  }
+
+  /*
+   * OpenSeadragon keeps each tile's URL; a getter instead of a string makes
+   * it read the tile source's current query (token) whenever it (re)loads.
+   */
+  function lateBoundTileUrls(source) {
+    const original = source.getTileUrl;
+    source.getTileUrl = function (level, x, y) {
+      const self = this;
+      return function () {
+        return original.call(self, level, x, y);
+      };
+    };
+  }
+
+  async function refreshToken() {
+    let fresh = null;
+    try {
+      const response = await fetch(app.dataset.infoUrl, {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+      });
+      fresh = response.ok ? await response.json() : null;
+    } catch (ignored) {
+      fresh = null;
+    }
+    const it = item();
+    if (!fresh || typeof fresh.dzi !== "string" || !it) {
+      warn("Could not renew access to this slide's tiles. Reload the page if tiles stop loading.");
+      refreshTimer = window.setTimeout(refreshToken, 60000);
+      return;
+    }
+    if (fresh.version !== api.info.version) {
+      warn("This slide was replaced by a new version. Reload the page to see it.");
+      return;
+    }
+    const query = fresh.dzi.indexOf("?");
+    it.source.queryParams = query >= 0 ? fresh.dzi.slice(query) : "";
+    api.info = fresh;
+    scheduleTokenRefresh(fresh);
   }
 
   function warn(text) {
