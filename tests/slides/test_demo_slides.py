@@ -37,7 +37,7 @@ def test_it_generates_and_imports_the_demo_slides(slide_storage, settings):
     assert (kidney.format, kidney.mpp_x) == ("generic-tiff", 0.5)
     assert (large.width, large.height) == (2500, 2000)
     assert all(s.visibility == Slide.Visibility.PUBLIC for s in Slide.objects.all())
-    assert all(s.owner.username == "demo-teacher" for s in Slide.objects.all())
+    assert all(s.owner and s.owner.username == "demo-teacher" for s in Slide.objects.all())
     assert liver.file_path == "demo/liver-he.svs"
     assert "Liver H&E: imported as slide" in out
     assert "demo slides done in" in out
@@ -59,6 +59,7 @@ def test_running_it_again_uses_the_cache_and_duplicates_nothing(slide_storage):
 def test_it_regenerates_a_damaged_file_and_refreshes_the_slide(slide_storage):
     make("--skip-large")
     liver = demo_slide("liver")
+    assert liver is not None
     path = demo_path(DEMO_SLIDES[0])
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -12,7 +13,7 @@ from slides import jobs
 from slides.jobs import PermanentJobError, enqueue_job, register_job, run_pending_jobs, run_worker
 from slides.models import Job
 
-calls: list[tuple[str, dict]] = []
+calls: list[tuple[str, dict[str, Any]]] = []
 failures: list[tuple[int, str]] = []
 
 

@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -148,8 +149,9 @@ def context(chromium_path: str, server: Server) -> Iterator[BrowserContext]:
             browser.close()
 
 
-def _uploads(server: Server) -> list[dict]:
-    return json.loads(_python(["-c", REPORT], server.env))
+def _uploads(server: Server) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = json.loads(_python(["-c", REPORT], server.env))
+    return rows
 
 
 def test_the_page_uploads_through_dropped_connections_and_imports_the_slide(

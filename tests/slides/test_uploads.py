@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -28,19 +29,20 @@ def tess(client: Client, teacher, chunked) -> Client:
     return client
 
 
-def create(client: Client, data: Path | bytes, **extra) -> dict:
+def create(client: Client, data: Path | bytes, **extra: Any) -> dict[str, Any]:
     raw = data.read_bytes() if isinstance(data, Path) else data
     body = {"filename": "liver.svs", "size": len(raw), **extra}
     response = client.post("/slides/uploads/", json.dumps(body), content_type="application/json")
     assert response.status_code == 201, response.content
-    return response.json()
+    state: dict[str, Any] = response.json()
+    return state
 
 
 def put(client: Client, upload_id: str, raw: bytes, start: int, *, checksum=True, cut=None):
     """PUT the chunk at `start`; `cut` sends only that many of its bytes."""
     chunk = raw[start : start + CHUNK]
     end = start + len(chunk) - 1
-    headers = {"HTTP_CONTENT_RANGE": f"bytes {start}-{end}/{len(raw)}"}
+    headers: dict[str, Any] = {"HTTP_CONTENT_RANGE": f"bytes {start}-{end}/{len(raw)}"}
     if cut is not None:
         chunk = chunk[:cut]
     if checksum:
@@ -78,6 +80,7 @@ def test_a_teacher_uploads_a_slide_in_chunks_and_it_gets_imported(
 
     upload = Upload.objects.get()
     slide = upload.slide
+    assert slide is not None
     assert upload.status == Upload.Status.DONE
     assert slide.status == Slide.Status.READY
     assert slide.title == "Liver"
@@ -163,6 +166,7 @@ def test_a_whole_file_checksum_mismatch_fails_the_import_and_keeps_nothing(
     upload = Upload.objects.get()
     assert upload.status == Upload.Status.FAILED
     assert "checksum mismatch" in upload.message
+    assert upload.slide is not None
     assert upload.slide.status == Slide.Status.FAILED
     assert "checksum mismatch" in upload.slide.status_message
     assert not (slide_storage / upload.temp_path).exists()
@@ -195,6 +199,7 @@ def test_an_uploaded_jpeg_is_converted(tess, slide_templates):
     run_pending_jobs()
 
     slide = Upload.objects.get().slide
+    assert slide is not None
     assert slide.status == Slide.Status.READY
     assert slide.title == "gross"
     assert slide.properties["scopecast.converted-from"] == "jpeg"
