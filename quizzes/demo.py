@@ -123,7 +123,8 @@ def _create_set(course: Course, slides: Sequence[Slide]) -> QuestionSet:
         slide = slides[0]
         course.slides.add(slide)
         w, h = float(slide.width), float(slide.height)
-        centre_view = {"x": w / 2, "y": h / 2, "zoom": 0.05, "rotation": 0.0}
+        # About a 1,600 px wide screen's worth of the slide around its centre.
+        centre_view = {"x": w / 2, "y": h / 2, "zoom": min(1.0, 1600 / w), "rotation": 0.0}
         add(
             type=Question.Type.LOCATE,
             prompt="Click the centre of the tissue section.",

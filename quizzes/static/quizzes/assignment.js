@@ -27,6 +27,21 @@
     return node;
   }
 
+  // Inline markdown only (**bold**, *italic*, `code`, line breaks), built as
+  // DOM nodes from text: never innerHTML, so a prompt cannot inject markup.
+  function markdown(text) {
+    var box = el("div", { className: "quiz-prompt" });
+    var pattern = /(\*\*[^*]+\*\*|\*[^*\s][^*]*\*|`[^`]+`)/g;
+    text.split(pattern).forEach(function (part) {
+      if (!part) return;
+      if (part.indexOf("**") === 0 && part.length > 4) box.appendChild(el("strong", { text: part.slice(2, -2) }));
+      else if (part[0] === "*" && part.length > 2) box.appendChild(el("em", { text: part.slice(1, -1) }));
+      else if (part[0] === "`" && part.length > 2) box.appendChild(el("code", { text: part.slice(1, -1) }));
+      else box.appendChild(document.createTextNode(part));
+    });
+    return box;
+  }
+
   function newClientId() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
     return Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 12);
@@ -237,7 +252,7 @@
 
     var children = [
       el("h2", { text: "Question " + entry.position + " · " + q.points + (q.points === 1 ? " point" : " points") }),
-      el("div", { className: "quiz-prompt", text: q.prompt }),
+      markdown(q.prompt),
       form,
     ];
     if (entry.correct_answer) {
@@ -247,7 +262,7 @@
       children.push(el("div", { className: "quiz-reveal" }, [
         el("p", { text: verdict }),
         el("p", { text: "Answer: " + describeCorrect(entry) }),
-        entry.explanation ? el("div", { className: "quiz-prompt", text: entry.explanation }) : null,
+        entry.explanation ? markdown(entry.explanation) : null,
       ]));
     }
     return el("li", { className: "quiz-question", id: "question-" + entry.id }, children);
