@@ -447,7 +447,7 @@ def _schedule_settled_prewarm(session_id: int, viewport: SlideView) -> None:
 
     def _fire() -> None:
         _settle_timers.pop(key, None)
-        loop.run_in_executor(None, request_prewarm, viewport.slide_id, view)
+        request_prewarm(viewport.slide_id, view)  # non-blocking by contract
 
     _settle_timers[key] = loop.call_later(SETTLE_SECONDS, _fire)
 

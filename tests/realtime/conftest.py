@@ -35,6 +35,7 @@ from realtime.presence import memory_presence
 from realtime.state import memory_store
 from scopecast.asgi import application
 from slides.models import Slide
+from slides.prewarm import wait_for_prewarm
 
 ORIGIN = (b"origin", b"http://testserver")
 QUIET = {"presence", "roster"}
@@ -59,6 +60,9 @@ async def realtime_isolation(settings: Any) -> AsyncIterator[None]:
     yield
     await hubs.close_all()
     await eventlog.flush()
+    # Prewarm requests run on the tile server's pool; let them finish before
+    # the database is flushed for the next test.
+    await asyncio.to_thread(wait_for_prewarm, 10.0)
 
 
 def _make_live(course: Any, teacher: User) -> Live:
