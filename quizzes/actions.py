@@ -277,6 +277,8 @@ def _close(lq: LiveQuestion, reason: CloseReason) -> None:
 
     def finish() -> None:
         runtime.deadlines.cancel(lq_id)
+        # Exact even with several server processes: every committed answer.
+        runtime.aggregates.get_final(lq_id)
         runtime.publisher.finish(lq_id)  # the final aggregate, always
 
     transaction.on_commit(finish, robust=True)
@@ -350,7 +352,7 @@ def leaderboard(session: LiveSession, limit: int = LEADERBOARD_SIZE) -> list[Lea
 def reveal_event(lq: LiveQuestion, spec: QuestionSpec) -> QuizRevealEvent:
     distribution = None
     if lq.show_distribution:
-        distribution = runtime.aggregates.get(lq.pk).student_view()
+        distribution = runtime.aggregates.get_final(lq.pk).student_view()
     return {
         "type": "quiz_reveal",
         "live_question_id": lq.pk,
@@ -493,8 +495,14 @@ def active_question_for(
         "reveal": reveal_event(lq, spec) if revealed else None,
         "your_result": result_event(lq, spec, own) if revealed and own is not None else None,
         "spec": spec.model_dump(mode="json") if staff else None,
-        "aggregate": runtime.aggregates.get(lq.pk).teacher_view() if staff else None,
+        "aggregate": _aggregate_for(lq).teacher_view() if staff else None,
     }
+
+
+def _aggregate_for(lq: LiveQuestion) -> Aggregate:
+    if lq.state == LiveQuestion.State.OPEN:
+        return runtime.aggregates.get(lq.pk)
+    return runtime.aggregates.get_final(lq.pk)
 
 
 def resume_open_questions() -> list[int]:

@@ -207,6 +207,7 @@ class AggregateRegistry:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._aggregates: dict[int, Aggregate] = {}
+        self._final: set[int] = set()
 
     def peek(self, live_question_id: int) -> Aggregate | None:
         with self._lock:
@@ -236,14 +237,32 @@ class AggregateRegistry:
             self._aggregates[live_question_id] = aggregate
         return aggregate
 
+    def get_final(self, live_question_id: int) -> Aggregate:
+        """For a closed question: rebuilt from the database once per process, then kept.
+
+        Exact whichever processes committed the answers (nothing changes
+        after the close).
+        """
+        with self._lock:
+            final = live_question_id in self._final
+            existing = self._aggregates.get(live_question_id)
+        if final and existing is not None:
+            return existing
+        aggregate = self.rebuild(live_question_id)
+        with self._lock:
+            self._final.add(live_question_id)
+        return aggregate
+
     def discard(self, live_question_id: int) -> None:
         with self._lock:
             self._aggregates.pop(live_question_id, None)
+            self._final.discard(live_question_id)
 
     def discard_all(self) -> None:
         """Forget everything (what a restart does)."""
         with self._lock:
             self._aggregates.clear()
+            self._final.clear()
 
 
 Cancel = Callable[[], None]

@@ -10,11 +10,12 @@ from django.contrib.auth.models import User
 
 from classroom.models import LiveSession
 from quizzes import runtime
-from quizzes.actions import do_push_question, do_submit_answer
+from quizzes.actions import do_close_question, do_push_question, do_reveal, do_submit_answer
 from quizzes.aggregation import HEATMAP_BINS, Aggregate
 from quizzes.domain import Participant
 from quizzes.specs import parse_spec
 from slides.models import Slide
+from tests.quizzes.conftest import Captured
 
 
 def aggregate(body: dict[str, Any], **extra: Any) -> Aggregate:
@@ -135,3 +136,23 @@ def test_a_rebuild_from_the_database_equals_the_incremental_aggregate(
     rebuilt = runtime.aggregates.get(lq.pk).teacher_view()
     assert rebuilt == live_view
     assert live_view["answered"] == 2 and live_view["hit_rate"] == 1.0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_final_aggregate_counts_answers_committed_by_other_processes(
+    session: LiveSession, teacher: User, alice: User, bob: User, events: Captured
+):
+    lq = do_push_question(
+        session, {"prompt": "Liver?", "body": {"type": "truefalse", "answer": True}}, by=teacher
+    )
+    do_submit_answer(lq, Participant.for_user(alice), {"value": True}, "a")
+    do_submit_answer(lq, Participant.for_user(bob), {"value": False}, "b")
+    # This process only saw its own (none) of them: another process committed both.
+    runtime.aggregates.discard_all()
+    runtime.aggregates.put(Aggregate(lq.pk, session.pk, lq.get_spec()))
+    do_close_question(lq, by=teacher)
+    final = [e for _, e, _ in events if e["type"] == "quiz_aggregate" and e["final"]]
+    assert final[-1]["aggregate"]["counts"] == {"true": 1, "false": 1}
+    do_reveal(lq, by=teacher)
+    reveal = next(e for _, e, _ in events if e["type"] == "quiz_reveal")
+    assert reveal["distribution"]["answered"] == 2
