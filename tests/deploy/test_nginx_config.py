@@ -1,16 +1,25 @@
 """deploy/nginx agrees with the app: routes, tile cache key, static root, ports.
 
-The files are checked as text here; `nginx -t` runs too when nginx is installed.
+The files are checked as text, and where nginx is installed the site runs for
+real in front of an echoing stand-in for daphne.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import shutil
+import socket
 import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from django.urls import reverse
 
@@ -103,31 +112,125 @@ def test_it_falls_back_to_daphne_on_a_bad_token_a_miss_or_memcached_errors() -> 
     assert "proxy_pass http://scopecast_http;" in FASTPATH
 
 
-def test_nginx_accepts_the_configuration(tmp_path: Path) -> None:
+class _EchoDaphne(BaseHTTPRequestHandler):
+    """Stands in for daphne: answers with the request line and headers it got."""
+
+    def do_GET(self) -> None:
+        body = json.dumps({"path": self.path, "headers": dict(self.headers.items())}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def nginx_site(tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
+    """scopecast.conf on free ports, a self-signed certificate and an echoing daphne."""
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     openssl = shutil.which("openssl")
     if not Path(nginx).exists() or not openssl:
-        pytest.skip("nginx and openssl are not installed (apt-get install nginx)")
-    certs = tmp_path / "certs"
-    certs.mkdir()
+        pytest.skip("nginx and openssl are not installed (apt-get install nginx-light)")
     subprocess.run(
         [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=t",
-         "-keyout", str(certs / "privkey.pem"), "-out", str(certs / "fullchain.pem")],
+         "-keyout", str(tmp_path / "privkey.pem"), "-out", str(tmp_path / "fullchain.pem")],
         check=True, capture_output=True,
     )  # fmt: skip
-    site = SITE.replace("/etc/nginx/certs/", f"{certs}/").replace(
-        "/etc/nginx/scopecast/upstreams.conf", str(NGINX / "upstreams.conf")
+    daphne = ThreadingHTTPServer(("127.0.0.1", 0), _EchoDaphne)
+    threading.Thread(target=daphne.serve_forever, daemon=True).start()
+    upstreams = (NGINX / "upstreams.conf").read_text()
+    upstreams = re.sub(r"127\.0\.0\.1:\d+", f"127.0.0.1:{daphne.server_port}", upstreams)
+    (tmp_path / "upstreams.conf").write_text(upstreams)
+    static = tmp_path / "static"
+    (static / "frontend").mkdir(parents=True)
+    (static / "frontend" / "app.css").write_text("body { color: black; }\n")
+    http_port, https_port = _free_port(), _free_port()
+    site = (
+        SITE.replace("/etc/nginx/certs/", f"{tmp_path}/")
+        .replace("/etc/nginx/scopecast/upstreams.conf", str(tmp_path / "upstreams.conf"))
+        .replace("alias /srv/scopecast/static/;", f"alias {static}/;")
+        .replace("listen 80;", f"listen 127.0.0.1:{http_port};")
+        .replace("listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;")
+        .replace("listen [::]:80;", "")
+        .replace("listen [::]:443 ssl http2;", "")
     )
     (tmp_path / "site.conf").write_text(site)
-    (tmp_path / "nginx.conf").write_text(
-        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\n"
+    conf = tmp_path / "nginx.conf"
+    # Run as root, nginx's workers would switch to "nobody", who cannot read tmp_path.
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    conf.write_text(
+        f"{user}pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\ndaemon off;\n"
         "events {}\n"
-        f"http {{\n  access_log off;\n  client_body_temp_path {tmp_path};\n"
-        f"  include {tmp_path}/site.conf;\n}}\n"
+        f"http {{\n  access_log off;\n  client_body_temp_path {tmp_path}/body;\n"
+        f"  proxy_temp_path {tmp_path}/proxy;\n  include {tmp_path}/site.conf;\n}}\n"
     )
-    done = subprocess.run(
-        [nginx, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
-        capture_output=True,
-        text=True,
+    checked = subprocess.run(
+        [nginx, "-t", "-p", str(tmp_path), "-c", str(conf)], capture_output=True, text=True
     )
-    assert done.returncode == 0, done.stderr
+    assert checked.returncode == 0, checked.stderr
+    proc = subprocess.Popen(
+        [nginx, "-p", str(tmp_path), "-c", str(conf)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", https_port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        yield f"http://127.0.0.1:{http_port}", f"https://127.0.0.1:{https_port}", static
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        daphne.shutdown()
+
+
+HOST = {"Host": "scopecast.example.edu"}
+
+
+def test_nginx_forwards_host_scheme_and_client_to_daphne(nginx_site: tuple[str, str, Path]) -> None:
+    _, https, _ = nginx_site
+    got = httpx.get(f"{https}/view/1/?a=b", headers=HOST, verify=False).json()
+    assert got["path"] == "/view/1/?a=b"
+    headers = {k.lower(): v for k, v in got["headers"].items()}
+    assert headers["host"] == "scopecast.example.edu"  # ALLOWED_HOSTS sees the real name
+    assert headers["x-forwarded-proto"] == "https"  # SECURE_PROXY_SSL_HEADER: no redirect loop
+    assert headers["x-forwarded-for"] == "127.0.0.1"  # daphne --proxy-headers: real client IP
+    assert headers.get("connection", "").lower() != "upgrade"
+
+
+def test_nginx_passes_the_websocket_upgrade_to_daphne(nginx_site: tuple[str, str, Path]) -> None:
+    _, https, _ = nginx_site
+    upgrade = {**HOST, "Upgrade": "websocket", "Connection": "Upgrade"}
+    got = httpx.get(f"{https}/ws/sessions/1/", headers=upgrade, verify=False).json()
+    headers = {k.lower(): v for k, v in got["headers"].items()}
+    assert headers["upgrade"] == "websocket"
+    assert headers["connection"].lower() == "upgrade"
+    assert headers["host"] == "scopecast.example.edu"
+    assert headers["x-forwarded-proto"] == "https"
+
+
+def test_nginx_serves_static_files_itself(nginx_site: tuple[str, str, Path]) -> None:
+    _, https, _ = nginx_site
+    response = httpx.get(f"{https}/static/frontend/app.css", headers=HOST, verify=False)
+    assert response.status_code == 200
+    assert response.text == "body { color: black; }\n"
+    assert "path" not in response.text  # not from the echoing daphne
+
+
+def test_nginx_redirects_plain_http_to_https(nginx_site: tuple[str, str, Path]) -> None:
+    http, _, _ = nginx_site
+    response = httpx.get(f"{http}/view/1/", headers=HOST)
+    assert response.status_code == 301
+    assert response.headers["location"] == "https://scopecast.example.edu/view/1/"
