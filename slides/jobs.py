@@ -170,6 +170,16 @@ def _inprocess_pool() -> ThreadPoolExecutor:
         return _pool
 
 
+def shutdown_inprocess_pool(*, wait: bool = True) -> None:
+    """Stop the in-process pool (after its running jobs when `wait`); a later
+    enqueue starts a new one. Queued jobs stay in the table."""
+    global _pool
+    with _pool_lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=wait)
+
+
 def _inprocess_run(job_id: int) -> None:
     """Run one job in a pool thread, then drain whatever else is due."""
     try:

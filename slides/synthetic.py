@@ -34,6 +34,8 @@ APERIO_HEADER = "Aperio Image Library v12.0.16"
 RENDER_SHRINK = 2
 # Low-resolution fields are computed at 1/FIELD_SHRINK of full resolution.
 FIELD_SHRINK = 64
+# Steepness of the tissue/lumen edge ramp, per field unit at 1/FIELD_SHRINK.
+EDGE_SLOPE = 400.0
 # Above this many pixels the pyramid is written as BigTIFF (> 4 GiB safe).
 BIGTIFF_PIXELS = 400_000_000
 
@@ -46,6 +48,11 @@ def _clamp01(image: pyvips.Image) -> pyvips.Image:
     return image.clamp(min=0.0, max=1.0)
 
 
+def _from_numpy(array: np.ndarray[Any, Any]) -> pyvips.Image:
+    data = np.ascontiguousarray(array, dtype=np.float32)
+    return pyvips.Image.new_from_memory(data.tobytes(), data.shape[1], data.shape[0], 1, "float")
+
+
 def _perlin(width: int, height: int, cell: int, seed: int) -> pyvips.Image:
     return pyvips.Image.perlin(width, height, cell_size=max(2, cell), seed=seed)
 
@@ -53,9 +60,11 @@ def _perlin(width: int, height: int, cell: int, seed: int) -> pyvips.Image:
 def _fields(width: int, height: int, rng: np.random.Generator, shrink: int) -> pyvips.Image:
     """Two bands of the given size: tissue mask (0..1) and cell density (0..1).
 
-    Computed at 1/shrink of that size: an elliptical envelope (numpy)
-    roughened by multi-octave Perlin noise, thresholded with a steep ramp so
-    tissue edges are irregular but crisp, with a few white lumina inside.
+    Smooth fields are computed at 1/shrink of that size (an elliptical
+    envelope from numpy, roughened by multi-octave Perlin noise; Perlin
+    lumina; a density field) and upsampled with a cubic kernel; the mask is
+    thresholded only then, at full size, so tissue edges and lumina are
+    irregular yet crisp instead of blurred by the upsampling.
     """
     lw = max(8, width // shrink + 2)
     lh = max(8, height // shrink + 2)
@@ -69,20 +78,26 @@ def _fields(width: int, height: int, rng: np.random.Generator, shrink: int) -> p
     cx = lw * rng.uniform(0.46, 0.54)
     cy = lh * rng.uniform(0.46, 0.54)
     envelope = 1.0 - (((xx - cx) / rx) ** 2 + ((yy - cy) / ry) ** 2)
-    env = pyvips.Image.new_from_memory(
-        np.ascontiguousarray(envelope, dtype=np.float32).tobytes(), lw, lh, 1, "float"
-    )
+    # Negative within ~4 % of the border: the tissue never touches the edge.
+    margin = 0.04 * min(lw, lh)
+    border = np.minimum.reduce([xx, lw - 1 - xx, yy, lh - 1 - yy]) / margin - 1.0
+    env = _from_numpy(envelope)
+    edge_guard = _from_numpy(border)
     rough = (
         _perlin(lw, lh, lw // 5, seed()) * 0.55
         + _perlin(lw, lh, lw // 14, seed()) * 0.3
         + _perlin(lw, lh, lw // 30, seed()) * 0.15
     )
-    mask = _clamp01((env + rough * 0.9 - 0.05) * 25.0)
-    lumina = _perlin(lw, lh, lw // 20, seed())
-    mask = mask * (1.0 - _clamp01((lumina - 0.42) * 25.0))
+    tissue = env + rough * 0.9 - 0.05  # > 0 inside the tissue
+    tissue = (tissue < edge_guard).ifthenelse(tissue, edge_guard)
+    lumina = _perlin(lw, lh, lw // 20, seed()) - 0.42  # > 0 inside a lumen
     density = _clamp01(_perlin(lw, lh, lw // 8, seed()) * 0.8 + 0.5)
-    low = mask.bandjoin(density)
-    return low.resize(shrink, kernel="linear").crop(0, 0, width, height)
+    smooth = tissue.bandjoin([lumina, density]).resize(shrink, kernel="cubic")
+    smooth = smooth.crop(0, 0, width, height)
+    # A field step of 1/EDGE_SLOPE spans the edge: about two pixels wide.
+    edge = EDGE_SLOPE * shrink / FIELD_SHRINK
+    mask = _clamp01(smooth[0] * edge) * (1.0 - _clamp01(smooth[1] * edge))
+    return mask.bandjoin(smooth[2])
 
 
 def tissue_image(width: int, height: int, *, seed: int = 0) -> pyvips.Image:

@@ -180,15 +180,16 @@ def test_in_process_dispatch_waits_for_the_commit(settings, django_capture_on_co
 def test_in_process_workers_run_the_job_after_commit(settings):
     settings.SCOPECAST_INPROCESS_WORKER = True
 
-    job = enqueue_job("test_echo", {"n": 2})  # autocommit: dispatched at once
-
-    jobs._inprocess_pool().submit(lambda: None).result(timeout=10)
-    deadline = timezone.now() + timedelta(seconds=20)
-    while timezone.now() < deadline:
-        job.refresh_from_db()
-        if job.status == Job.Status.DONE:
-            break
-        threading.Event().wait(0.05)
+    try:
+        job = enqueue_job("test_echo", {"n": 2})  # autocommit: dispatched at once
+        deadline = timezone.now() + timedelta(seconds=20)
+        while timezone.now() < deadline:
+            job.refresh_from_db()
+            if job.status == Job.Status.DONE:
+                break
+            threading.Event().wait(0.05)
+    finally:
+        jobs.shutdown_inprocess_pool(wait=True)  # nothing may outlive the test
     assert job.status == Job.Status.DONE
     assert ("echo", {"n": 2}) in calls
 
