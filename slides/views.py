@@ -5,7 +5,7 @@ See docs/tiles.md. ``info.json`` is session-authenticated and checks
 in its query string (``?v=<version>&t=<token>``), so the tile hot path makes
 no database query. The tile logic lives in ``serve_tile`` (framework-free) so
 it is the same code behind Django's URL router and the ASGI fast path in
-``slides.asgi_tiles``.
+``slides.fastpath``.
 """
 
 from __future__ import annotations

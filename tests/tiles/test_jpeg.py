@@ -8,13 +8,13 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
-from asgiref.sync import sync_to_async
 from django.test import AsyncClient
 from PIL import Image
 
 from slides import deepzoom
 from slides.models import Slide
 from slides.tokens import issue_tile_token
+from tests.tiles.helpers import in_db
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -82,7 +82,7 @@ def test_both_encoders_give_similar_pixels(fresh_warning: None) -> None:
 async def test_tiles_are_served_with_the_pillow_fallback(
     make_slide: Callable[..., Slide], fresh_warning: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    slide = await sync_to_async(make_slide)()
+    slide = await in_db(make_slide)
     monkeypatch.setattr(
         deepzoom, "_encoder", deepzoom.JpegEncoder(80, turbojpeg_lib="/nonexistent/lib.so")
     )

@@ -15,6 +15,7 @@ from PIL import Image
 from slides import deepzoom
 from slides.models import Slide
 from slides.tokens import issue_tile_token
+from tests.tiles.helpers import in_db
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -55,7 +56,7 @@ def test_rendered_pixels_equal_deepzoomgenerator(make_slide, kind: str) -> None:
 async def test_served_tile_bytes_equal_encoded_deepzoomgenerator_tiles(
     make_slide, kind: str
 ) -> None:
-    slide = await make_slide_async(make_slide, kind)
+    slide: Slide = await in_db(make_slide, kind)
     dz = reference_generator(slide)
     token = issue_tile_token(slide.pk, slide.version)
     client = AsyncClient()
@@ -71,10 +72,3 @@ async def test_served_tile_bytes_equal_encoded_deepzoomgenerator_tiles(
         assert response.content == encoder.encode(reference)
         decoded = Image.open(io.BytesIO(response.content))
         assert decoded.size == reference.size
-
-
-async def make_slide_async(make_slide, kind: str) -> Slide:
-    from asgiref.sync import sync_to_async
-
-    slide: Slide = await sync_to_async(make_slide)(kind)
-    return slide

@@ -7,12 +7,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from asgiref.sync import sync_to_async
 from django.test import AsyncClient
 
 from slides.deepzoom import SlideFileError, resolve_slide_path
 from slides.models import Slide
 from slides.tokens import issue_tile_token
+from tests.tiles.helpers import in_db
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -51,18 +51,18 @@ async def fetch_tile(slide: Slide) -> int:
 async def test_a_slide_pointing_outside_the_roots_gets_404(
     make_slide: Callable[..., Slide], slide_storage: Path, tmp_path: Path
 ) -> None:
-    slide = await sync_to_async(make_slide)()
+    slide = await in_db(make_slide)
     outside = tmp_path / "outside.tiff"
     shutil.copyfile(slide_storage / slide.file_path, outside)
     slide.file_path = str(outside)
-    await sync_to_async(slide.save)()
+    await in_db(slide.save)
     assert await fetch_tile(slide) == 404
 
 
 async def test_a_slide_whose_file_is_not_a_slide_gets_404(
     make_slide: Callable[..., Slide], slide_storage: Path
 ) -> None:
-    slide = await sync_to_async(make_slide)()
+    slide = await in_db(make_slide)
     (slide_storage / slide.file_path).write_text("not a slide")
     assert await fetch_tile(slide) == 404
 
@@ -70,6 +70,6 @@ async def test_a_slide_whose_file_is_not_a_slide_gets_404(
 async def test_a_slide_whose_file_is_missing_gets_404(
     make_slide: Callable[..., Slide], slide_storage: Path
 ) -> None:
-    slide = await sync_to_async(make_slide)()
+    slide = await in_db(make_slide)
     (slide_storage / slide.file_path).unlink()
     assert await fetch_tile(slide) == 404

@@ -6,12 +6,12 @@ import io
 from collections.abc import Callable
 
 import pytest
-from asgiref.sync import sync_to_async
 from django.test import AsyncClient
 from PIL import Image
 
 from slides.models import Slide
 from slides.tokens import issue_tile_token
+from tests.tiles.helpers import in_db
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -53,7 +53,7 @@ async def test_it_rejects_a_bad_thumbnail_size_with_400(course_slide: Slide, siz
 
 
 async def test_it_serves_the_label_of_an_svs(make_slide: Callable[..., Slide]) -> None:
-    slide = await sync_to_async(make_slide)("aperio")
+    slide = await in_db(make_slide, "aperio")
     response = await AsyncClient().get(f"/slides/{slide.pk}/associated/label.jpeg", q(slide))
     assert response.status_code == 200
     image = Image.open(io.BytesIO(response.content))
@@ -65,7 +65,7 @@ async def test_it_serves_the_label_of_an_svs(make_slide: Callable[..., Slide]) -
 async def test_an_unknown_associated_image_gets_404(
     make_slide: Callable[..., Slide], name: str
 ) -> None:
-    slide = await sync_to_async(make_slide)("aperio")
+    slide = await in_db(make_slide, "aperio")
     response = await AsyncClient().get(f"/slides/{slide.pk}/associated/{name}.jpeg", q(slide))
     assert response.status_code == 404
     assert response.json()["error"] == "no such associated image"

@@ -7,11 +7,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from asgiref.sync import sync_to_async
 from django.test import AsyncClient
 
 from slides.models import Slide
 from slides.tokens import issue_tile_token
+from tests.tiles.helpers import in_db
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -114,7 +114,7 @@ async def test_it_rejects_unsupported_formats_with_404(course_slide: Slide, fmt:
 async def test_it_rejects_a_stale_version_with_404(course_slide: Slide) -> None:
     old = query(course_slide)
     course_slide.version += 1
-    await sync_to_async(course_slide.save)()
+    await in_db(course_slide.save)
     from slides import deepzoom
 
     deepzoom.forget_slide(course_slide.pk)
@@ -157,7 +157,7 @@ async def test_it_returns_404_for_a_slide_that_does_not_exist(db: None) -> None:
 async def test_it_returns_404_for_a_slide_that_is_not_ready(
     make_slide: Callable[..., Slide],
 ) -> None:
-    slide = await sync_to_async(make_slide)(status=Slide.Status.IMPORTING)
+    slide = await in_db(make_slide, status=Slide.Status.IMPORTING)
     response = await AsyncClient().get(tile_url(slide, 12, 0, 0), query(slide))
     assert response.status_code == 404
 
