@@ -452,6 +452,7 @@ def main() -> int:
     from django.conf import settings
 
     print("Scopecast tile benchmark")
+    load_before = os.getloadavg()[0]
     slide_path = ensure_slide().resolve()
     print(f"  slide: {slide_path}")
 
@@ -549,6 +550,10 @@ def main() -> int:
             f"{run.pct(0.99):>8.1f} {run.server_cpu:>9.1f} {run.errors:>6}"
         )
     print()
+    print(
+        f"load average (1 min) before/after: {load_before:.1f}/{os.getloadavg()[0]:.1f} "
+        f"on {os.cpu_count()} cores (other processes share them)"
+    )
     cold_ratio = cold.rate / base.rate
     spread = ", ".join(f"{r:.2f}" for r in round_ratios)
     print(f"cold / in-process ceiling      = {cold_ratio:.2f}   (target >= 0.80; rounds: {spread})")
