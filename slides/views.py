@@ -18,7 +18,6 @@ from typing import Annotated, Any, TypeVar
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.http import parse_etags
-from django.views.decorators.http import require_GET
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
 from slides.access import can_view_slide
@@ -169,11 +168,19 @@ def to_response(reply: Reply) -> HttpResponse:
 V = TypeVar("V", bound=Callable[..., HttpResponse])
 
 
+def _method_not_allowed() -> HttpResponse:
+    response = json_error("method not allowed", 405)
+    response["Allow"] = "GET, HEAD"
+    return response
+
+
 def session_required(view: V) -> V:
-    """401 JSON for anonymous users (no redirect: this is an API)."""
+    """GET/HEAD only; 401 JSON for anonymous users (no redirect: this is an API)."""
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):
+            return _method_not_allowed()
         if not request.user.is_authenticated:
             return json_error("log in to view slides", 401)
         return view(request, *args, **kwargs)
@@ -181,7 +188,6 @@ def session_required(view: V) -> V:
     return wrapped  # type: ignore[return-value]
 
 
-@require_GET
 @session_required
 def info_json(request: HttpRequest, slide_id: int) -> HttpResponse:
     slide = Slide.objects.filter(pk=slide_id).first()
@@ -202,9 +208,7 @@ def _get_only(view: AsyncView) -> AsyncView:
     @functools.wraps(view)
     async def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.method not in ("GET", "HEAD"):
-            response = json_error("method not allowed", 405)
-            response["Allow"] = "GET, HEAD"
-            return response
+            return _method_not_allowed()
         return await view(request, *args, **kwargs)
 
     return wrapped

@@ -119,3 +119,9 @@ def test_a_member_follows_the_descriptor_to_the_dzi_and_tiles(
     tile = Client().get(f"/slides/{course_slide.pk}_files/12/3_2.jpeg?{query}")
     assert tile.status_code == 200
     assert tile.content[:2] == b"\xff\xd8"
+
+
+def test_it_refuses_other_methods_with_a_json_405(course_slide: Slide, teacher: User) -> None:
+    response = logged_in(teacher).post(f"/slides/{course_slide.pk}/info.json")
+    assert response.status_code == 405
+    assert response.json() == {"error": "method not allowed"}
