@@ -500,16 +500,18 @@ def _produce_stage(cache_key: str, produce: Callable[[], bytes], fut: Future[byt
     _finish(cache_key, fut, data, None)
 
 
-def tile_future(key: TileKey) -> Future[bytes]:
-    return fetch_future(tile_cache_key(key), lambda: render_tile(key))
+def tile_future(key: TileKey, cache_key: str | None = None) -> Future[bytes]:
+    ck = tile_cache_key(key) if cache_key is None else cache_key
+    return fetch_future(ck, lambda: render_tile(key))
 
 
-async def get_tile_bytes(key: TileKey) -> bytes:
+async def get_tile_bytes(key: TileKey, cache_key: str | None = None) -> bytes:
     """The tile's JPEG bytes (cache, else a coalesced read). Raises TileNotFound."""
-    data = get_tile_cache().get_local(tile_cache_key(key))
+    ck = tile_cache_key(key) if cache_key is None else cache_key
+    data = get_tile_cache().get_local(ck)
     if data is not None:
         return data
-    return await asyncio.wrap_future(tile_future(key))
+    return await asyncio.wrap_future(tile_future(key, ck))
 
 
 async def get_thumbnail_bytes(slide_id: int, version: int, max_size: int) -> bytes:

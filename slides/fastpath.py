@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.http.request import split_domain_port, validate_host
 
 from slides.converters import IdConverter, TileIndexConverter, WordConverter
@@ -74,7 +75,24 @@ def _is_secure(scope: Scope) -> bool:
     return False
 
 
+_header_cache: dict[bool, list[tuple[bytes, bytes]]] = {}
+
+
 def _security_headers(secure: bool) -> list[tuple[bytes, bytes]]:
+    cached = _header_cache.get(secure)
+    if cached is None:
+        cached = _header_cache[secure] = _build_security_headers(secure)
+    return cached
+
+
+def _on_setting_changed(**kwargs: Any) -> None:
+    _header_cache.clear()
+
+
+setting_changed.connect(_on_setting_changed)
+
+
+def _build_security_headers(secure: bool) -> list[tuple[bytes, bytes]]:
     headers: list[tuple[bytes, bytes]] = []
     if settings.SECURE_CONTENT_TYPE_NOSNIFF:
         headers.append((b"x-content-type-options", b"nosniff"))

@@ -142,13 +142,14 @@ async def serve_tile(
     if handle is not None and not handle.tile_in_range(level, col, row):
         return Reply.error("no such tile", 404)
     key = TileKey(slide_id, granted.version, level, col, row, fmt)
-    cache_key = tile_cache_key(key, prefix="")
-    etag = f'"{cache_key[1:]}"'
+    cache_key = tile_cache_key(key)
+    # The key without the deployment's prefix: "t:{slide}:{version}:...".
+    etag = f'"{cache_key.split(":", 1)[1]}"'
     headers = {"ETag": etag, "Cache-Control": TILE_CACHE_CONTROL}
     if etag_matches(if_none_match, etag):
         return Reply(304, headers=headers, content_type="image/jpeg")
     try:
-        data = await get_tile_bytes(key)
+        data = await get_tile_bytes(key, cache_key)
     except TileNotFound as e:
         return Reply.error(str(e), 404)
     return Reply(200, data, "image/jpeg", headers)
