@@ -1,0 +1,121 @@
+"""End to end: a real daphne process serves tiles through scopecast.asgi (see docs/tiles.md)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SECRET = "daphne-test-secret-" + "q" * 50
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Running:
+    base: str
+    slide_id: int
+    version: int
+    token: str
+
+
+@pytest.fixture
+def server(tmp_path: Path, slide_files: dict[str, Path]) -> Iterator[Running]:
+    storage = tmp_path / "storage"
+    storage.mkdir()
+    shutil.copyfile(slide_files["generic"], storage / "g.tiff")
+    env = dict(os.environ)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "scopecast.settings",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+            "SLIDE_STORAGE_ROOT": str(storage),
+            "SECRET_KEY": SECRET,
+            "DEBUG": "1",
+            "MEMCACHED_SERVERS": "",
+            "SCOPECAST_INPROCESS_WORKER": "0",
+            "PYTHONPATH": str(ROOT),
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    script = (
+        "import django; django.setup()\n"
+        "from slides.models import Slide\n"
+        "from slides.tokens import issue_tile_token\n"
+        "s = Slide.objects.create(title='g', file_path='g.tiff', status='ready', width=3000,"
+        " height=2000, level_count=5)\n"
+        "print(s.pk, s.version, issue_tile_token(s.pk, s.version))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    port = free_port()
+    daphne = str(Path(sys.executable).parent / "daphne")
+    proc = subprocess.Popen(
+        [daphne, "-v", "0", "-b", "127.0.0.1", "-p", str(port), "scopecast.asgi:application"],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("daphne did not start") from None
+                time.sleep(0.1)
+        yield Running(f"http://127.0.0.1:{port}", int(out[0]), int(out[1]), out[2])
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_daphne_serves_tiles_304s_and_403s_and_leaves_the_rest_to_django(server: Running) -> None:
+    tile = f"{server.base}/slides/{server.slide_id}_files/12/3_2.jpeg"
+    query = {"v": str(server.version), "t": server.token}
+    with httpx.Client(timeout=10) as client:
+        ok = client.get(tile, params=query)
+        assert ok.status_code == 200
+        assert ok.content[:2] == b"\xff\xd8"
+        assert ok.headers["cache-control"] == "private, max-age=31536000, immutable"
+        assert ok.headers["x-content-type-options"] == "nosniff"
+
+        again = client.get(tile, params=query, headers={"If-None-Match": ok.headers["etag"]})
+        assert again.status_code == 304
+
+        forged = client.get(tile, params={"v": str(server.version), "t": "abc.def"})
+        assert forged.status_code == 403
+        assert "error" in forged.json()
+
+        # Not a tile: Django answers (session-authenticated metadata).
+        info = client.get(f"{server.base}/slides/{server.slide_id}/info.json")
+        assert info.status_code == 401
