@@ -66,6 +66,8 @@ class Aggregate:
         self.text_labels: dict[str, str] = {}
         self.cells: Counter[tuple[int, int]] = Counter()
         self.hits = 0
+        # The highest AnswerReceipt id read from the database (see catch_up).
+        self.cursor = 0
 
     # --- updates ---------------------------------------------------------
 
@@ -224,10 +226,16 @@ class AggregateRegistry:
 
     def rebuild(self, live_question_id: int) -> Aggregate:
         """Read every answer once and replace the in-memory aggregate."""
-        from quizzes.models import LiveAnswer, LiveQuestion
+        from django.db.models import Max
+
+        from quizzes.models import AnswerReceipt, LiveAnswer, LiveQuestion
 
         lq = LiveQuestion.objects.only("id", "session_id", "spec").get(pk=live_question_id)
         aggregate = Aggregate(lq.pk, lq.session_id, lq.get_spec())
+        # The cursor first: a change committed in between is read again by
+        # the next catch_up, which is harmless (revisions make it idempotent).
+        receipts = AnswerReceipt.objects.filter(live_question_id=live_question_id)
+        aggregate.cursor = receipts.aggregate(top=Max("id"))["top"] or 0
         rows = LiveAnswer.objects.filter(live_question_id=live_question_id).values_list(
             "participant_key", "revision", "payload", "correct"
         )
@@ -235,6 +243,35 @@ class AggregateRegistry:
             aggregate.apply(key, revision, payload, correct)
         with self._lock:
             self._aggregates[live_question_id] = aggregate
+        return aggregate
+
+    def catch_up(self, live_question_id: int) -> Aggregate:
+        """Apply the changes committed since the last read, by any process.
+
+        Every accepted submission leaves an ``AnswerReceipt``; a question's
+        receipts are inserted under its row lock, so their ids grow in commit
+        order and "ids above the cursor" are exactly the new changes. Two
+        small queries, whatever the number of answers so far.
+        """
+        from quizzes.models import AnswerReceipt, LiveAnswer
+
+        aggregate = self.peek(live_question_id)
+        if aggregate is None:
+            return self.rebuild(live_question_id)
+        new = list(
+            AnswerReceipt.objects.filter(
+                live_question_id=live_question_id, id__gt=aggregate.cursor
+            ).values_list("id", "participant_key")
+        )
+        if not new:
+            return aggregate
+        keys = {key for _, key in new}
+        rows = LiveAnswer.objects.filter(
+            live_question_id=live_question_id, participant_key__in=keys
+        ).values_list("participant_key", "revision", "payload", "correct")
+        for key, revision, payload, correct in rows:
+            aggregate.apply(key, revision, payload, correct)
+        aggregate.cursor = max(aggregate.cursor, max(rid for rid, _ in new))
         return aggregate
 
     def get_final(self, live_question_id: int) -> Aggregate:

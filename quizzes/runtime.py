@@ -36,17 +36,24 @@ aggregates = AggregateRegistry()
 def publish_aggregate(live_question_id: int, final: bool) -> None:
     """Send the current aggregate to the session's staff.
 
-    Throttled updates run on a timer thread and only read memory; the final
-    update runs in the closing thread and may rebuild from the database.
+    Throttled updates run on the scheduler thread and, on PostgreSQL, first
+    catch up with changes other processes committed; the final update runs
+    in the closing thread and is rebuilt from the database once.
     """
-    aggregate = aggregates.peek(live_question_id)
-    if aggregate is None:
-        if not final:
-            return
-        try:
-            aggregate = aggregates.rebuild(live_question_id)
-        except LiveQuestion.DoesNotExist:
-            return
+    try:
+        if final:
+            aggregate = aggregates.get_final(live_question_id)
+        elif connection.vendor == "sqlite":
+            # The embedded default is one process: its own updates are all
+            # there is, and SQLite readers would only contend with the writer.
+            found = aggregates.peek(live_question_id)
+            if found is None:
+                return
+            aggregate = found
+        else:
+            aggregate = aggregates.catch_up(live_question_id)
+    except LiveQuestion.DoesNotExist:
+        return
     event: QuizAggregateEvent = {
         "type": "quiz_aggregate",
         "live_question_id": live_question_id,
@@ -56,9 +63,73 @@ def publish_aggregate(live_question_id: int, final: bool) -> None:
     emit(aggregate.session_id, event, AUDIENCE_STAFF)
 
 
+class SchedulerThread:
+    """One daemon thread running callbacks at their time (``schedule`` → cancel).
+
+    The throttled publisher runs here: one long-lived thread with one
+    database connection, instead of a thread (and a connection) per update.
+    """
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._cv = threading.Condition()
+        self._heap: list[tuple[float, int, Callable[[], None]]] = []
+        self._cancelled: set[int] = set()
+        self._counter = 0
+        self._thread: threading.Thread | None = None
+
+    def schedule(self, delay: float, fn: Callable[[], None]) -> Callable[[], None]:
+        with self._cv:
+            self._counter += 1
+            ticket = self._counter
+            heapq.heappush(self._heap, (time.monotonic() + delay, ticket, fn))
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
+                self._thread.start()
+            self._cv.notify()
+
+        def cancel() -> None:
+            with self._cv:
+                self._cancelled.add(ticket)
+
+        return cancel
+
+    def call(self, fn: Callable[[], None], timeout: float = 10.0) -> None:
+        """Run ``fn`` on the thread now and wait for it (tests: close its connection)."""
+        done = threading.Event()
+
+        def run() -> None:
+            try:
+                fn()
+            finally:
+                done.set()
+
+        self.schedule(0.0, run)
+        done.wait(timeout)
+
+    def _run(self) -> None:
+        while True:
+            with self._cv:
+                while not self._heap or self._heap[0][0] > time.monotonic():
+                    timeout = self._heap[0][0] - time.monotonic() if self._heap else None
+                    self._cv.wait(timeout)
+                _, ticket, fn = heapq.heappop(self._heap)
+                if ticket in self._cancelled:
+                    self._cancelled.discard(ticket)
+                    continue
+            try:
+                fn()
+                close_old_connections()  # honour CONN_MAX_AGE, drop broken ones
+            except Exception:
+                log.exception("scheduled quiz task failed")
+
+
+scheduler = SchedulerThread("quiz-publisher")
+
 publisher = CoalescingPublisher(
     publish_aggregate,
     interval=float(getattr(settings, "QUIZ_AGGREGATE_INTERVAL_MS", 200)) / 1000,
+    schedule=scheduler.schedule,
 )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection, connections
 
 from classroom.models import Course, Guest, LiveSession
 from quizzes import events as quiz_events
@@ -34,6 +35,8 @@ def fresh_runtime() -> Iterator[None]:
     yield
     runtime.reset()
     close_writer_connection()
+    if connection.vendor != "sqlite":  # SQLite's in-memory test database never closes
+        runtime.scheduler.call(connections.close_all)
 
 
 @pytest.fixture

@@ -156,3 +156,27 @@ def test_the_final_aggregate_counts_answers_committed_by_other_processes(
     do_reveal(lq, by=teacher)
     reveal = next(e for _, e, _ in events if e["type"] == "quiz_reveal")
     assert reveal["distribution"]["answered"] == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_catching_up_applies_only_what_other_processes_committed_since(
+    session: LiveSession, teacher: User, alice: User, bob: User
+):
+    lq = do_push_question(
+        session, {"prompt": "Liver?", "body": {"type": "truefalse", "answer": True}}, by=teacher
+    )
+    do_submit_answer(lq, Participant.for_user(alice), {"value": True}, "a")
+    # Another process's view: built before bob answered and bob changed his mind.
+    stale = Aggregate(lq.pk, session.pk, lq.get_spec())
+    runtime.aggregates.discard_all()
+    runtime.aggregates.put(stale)
+    assert runtime.aggregates.catch_up(lq.pk).teacher_view()["counts"] == {"true": 1, "false": 0}
+    cursor = stale.cursor
+    do_submit_answer(lq, Participant.for_user(bob), {"value": False}, "b1")
+    do_submit_answer(lq, Participant.for_user(bob), {"value": True}, "b2")
+    runtime.aggregates.discard_all()
+    runtime.aggregates.put(stale)
+    caught = runtime.aggregates.catch_up(lq.pk)
+    assert caught is stale and stale.cursor > cursor
+    assert stale.teacher_view()["counts"] == {"true": 2, "false": 0}
+    assert runtime.aggregates.catch_up(lq.pk).teacher_view()["answered"] == 2
