@@ -147,7 +147,8 @@ def _commit(subs: Sequence[Submission]) -> list[Outcome]:
         by_question[sub.live_question_id].append(i)
     applied: list[tuple[int, int, str, int, dict[str, Any], bool | None]] = []
     with transaction.atomic():
-        for lq_id, indexes in by_question.items():
+        # A fixed lock order: two processes never wait on each other (no deadlock).
+        for lq_id, indexes in sorted(by_question.items()):
             _commit_question(lq_id, [(i, subs[i]) for i in indexes], outcomes, applied)
         transaction.on_commit(lambda: _after_commit(applied), robust=True)
     return [o if o is not None else QuizError("conflict", "not processed") for o in outcomes]
