@@ -120,11 +120,10 @@ def cached_record(slide_id: int) -> tuple[bool, SlideRecord | None]:
     return True, _records.get(slide_id)
 
 
-def lookup_slide(slide_id: int) -> SlideRecord | None:
-    """Blocking: the ready slide's current version and file, or None."""
-    fresh, record = cached_record(slide_id)
-    if fresh:
-        return record
+_refreshing: dict[int, Future[SlideRecord | None]] = {}
+
+
+def _refresh(slide_id: int) -> SlideRecord | None:
     record = _query_record(slide_id)
     with _records_lock:
         old = _records.get(slide_id)
@@ -135,12 +134,39 @@ def lookup_slide(slide_id: int) -> SlideRecord | None:
     return record
 
 
-async def alookup_slide(slide_id: int) -> SlideRecord | None:
+def _refresh_future(slide_id: int) -> Future[SlideRecord | None]:
+    """One database lookup per slide at a time, however many requests want it."""
+    with _records_lock:
+        fut = _refreshing.get(slide_id)
+        if fut is None:
+            fut = io_executor().submit(_in_pool, _refresh, slide_id)
+            _refreshing[slide_id] = fut
+    fut.add_done_callback(lambda _: _refreshing.pop(slide_id, None))
+    return fut
+
+
+def lookup_slide(slide_id: int) -> SlideRecord | None:
+    """Blocking: the ready slide's current version and file, or None."""
     fresh, record = cached_record(slide_id)
     if fresh:
         return record
-    loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(io_executor(), _in_pool, lookup_slide, slide_id)
+    return _refresh_future(slide_id).result()
+
+
+async def alookup_slide(slide_id: int) -> SlideRecord | None:
+    """The slide's record without waiting when one is known.
+
+    A known but stale record is returned at once while one refresh runs in
+    the background (so a replaced slide is noticed within about RECORD_TTL,
+    and tiles keep flowing if the database hiccups); only a slide this
+    process has never looked up waits for the query.
+    """
+    checked = _records_checked.get(slide_id)
+    if checked is not None:
+        if time.monotonic() - checked > RECORD_TTL:
+            _refresh_future(slide_id)
+        return _records.get(slide_id)
+    return await asyncio.wrap_future(_refresh_future(slide_id))
 
 
 def _in_pool(fn: Callable[..., T], *args: Any) -> T:

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, TypeVar
 
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.http import parse_etags
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
@@ -35,6 +37,8 @@ from slides.descriptors import slide_descriptor
 from slides.models import Slide
 from slides.tilecache import TileKey, tile_cache_key
 from slides.tokens import TokenError, check_tile_token
+
+logger = logging.getLogger(__name__)
 
 TILE_CACHE_CONTROL = "private, max-age=31536000, immutable"
 DZI_CACHE_CONTROL = "private, max-age=3600"
@@ -105,7 +109,11 @@ async def authorize(slide_id: int, query: ImageQuery) -> Granted | Reply:
         check_tile_token(slide_id, version, query.t)
     except TokenError as e:
         return Reply.error(str(e), 403)
-    record = await alookup_slide(slide_id)
+    try:
+        record = await alookup_slide(slide_id)
+    except DatabaseError:
+        logger.exception("slide %s: looking up the slide failed", slide_id)
+        return Reply.error("the slide library is unavailable, try again", 503)
     if record is None:
         return Reply.error("no such slide", 404)
     if record.version != version:
