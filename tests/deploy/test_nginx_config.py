@@ -24,6 +24,7 @@ import pytest
 from django.urls import reverse
 
 from slides.tilecache import TileKey, tile_cache_key
+from tests.conftest import service_missing
 from tests.deploy.conftest import DEPLOY
 
 NGINX = DEPLOY / "nginx"
@@ -139,7 +140,7 @@ def nginx_site(tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     openssl = shutil.which("openssl")
     if not Path(nginx).exists() or not openssl:
-        pytest.skip("nginx and openssl are not installed (apt-get install nginx-light)")
+        service_missing("nginx and openssl (apt-get install nginx-light)")
     subprocess.run(
         [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=t",
          "-keyout", str(tmp_path / "privkey.pem"), "-out", str(tmp_path / "fullchain.pem")],

@@ -26,6 +26,7 @@ from pymemcache.client.base import Client
 
 from slides.tilecache import TileKey, tile_cache_key
 from slides.tokens import issue_tile_token
+from tests.conftest import service_missing
 from tests.deploy.conftest import DEPLOY
 
 NGINX_DIR = DEPLOY / "nginx"
@@ -35,9 +36,7 @@ JS_MODULE = Path("/usr/lib/nginx/modules/ngx_http_js_module.so")
 def _tool(name: str) -> str:
     path = shutil.which(name) or f"/usr/sbin/{name}"
     if not Path(path).exists():
-        pytest.skip(
-            f"{name} is not installed (apt-get install nginx-light libnginx-mod-http-js njs)"
-        )
+        service_missing(f"{name} (apt-get install nginx-light libnginx-mod-http-js njs)")
     return path
 
 
@@ -105,7 +104,7 @@ def _free_port() -> int:
 def nginx_fastpath(tile_settings: Any, memcached_servers: str, tmp_path: Path) -> Iterator[str]:
     nginx = _tool("nginx")
     if not JS_MODULE.exists():
-        pytest.skip("nginx's njs module is missing (apt-get install libnginx-mod-http-js)")
+        service_missing("nginx's njs module (apt-get install libnginx-mod-http-js)")
     daphne = ThreadingHTTPServer(("127.0.0.1", 0), _FakeDaphne)
     threading.Thread(target=daphne.serve_forever, daemon=True).start()
     port = _free_port()
