@@ -254,7 +254,12 @@ async def asubmit_answer(
 
 def _lock(live_question: LiveQuestion | int) -> LiveQuestion:
     lq_id = live_question if isinstance(live_question, int) else live_question.pk
-    lq = LiveQuestion.objects.select_for_update().select_related("session").filter(pk=lq_id)
+    # Lock the question row only, not the joined session row.
+    lq = (
+        LiveQuestion.objects.select_for_update(of=("self",))
+        .select_related("session")
+        .filter(pk=lq_id)
+    )
     found = lq.first()
     if found is None:
         raise QuizError("not_found", "no such question")

@@ -171,7 +171,14 @@ def _commit_question(
     outcomes: list[Outcome | None],
     applied: list[tuple[int, int, str, int, dict[str, Any], bool | None]],
 ) -> None:
-    lq = LiveQuestion.objects.select_for_update().select_related("session").filter(pk=lq_id).first()
+    # The question row only (not the joined session row): it serialises the
+    # writers of this question across processes.
+    lq = (
+        LiveQuestion.objects.select_for_update(of=("self",))
+        .select_related("session")
+        .filter(pk=lq_id)
+        .first()
+    )
     if lq is None:
         for i, _ in items:
             outcomes[i] = QuizError("not_found", "no such question")
