@@ -9,19 +9,28 @@ continues from there). Each chunk may carry its SHA-256, checked before a
 byte is written; the whole file's SHA-256 is computed by the import job
 (never in a request) and compared with the one announced at creation, if
 any. Partial files live in SLIDE_STORAGE_ROOT/uploads/partial/.
+
+Receiving a chunk (reading the body, hashing it, writing and fsyncing it)
+runs on a small bounded thread pool (`areceive_chunk`), never on the event
+loop nor on Django's single sync thread.
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import hashlib
 import os
 import re
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import close_old_connections, connection, transaction
 
 from classroom.models import Course, Membership
 from slides.importer import ImportRefused, check_not_duplicate, do_queue_import, stored_path
@@ -30,6 +39,8 @@ from slides.models import Slide, Upload
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
+# Threads that receive chunks (each holds at most one DB connection).
+UPLOAD_WORKERS = 4
 _CONTENT_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -210,6 +221,55 @@ def do_receive_chunk(
         locked.received = chunk_range.end + 1
         locked.save(update_fields=["received", "updated_at"])
     return locked
+
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _upload_pool() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(
+                max_workers=UPLOAD_WORKERS, thread_name_prefix="scopecast-upload"
+            )
+        return _pool
+
+
+def receive_chunk_blocking(
+    upload_id: Any,
+    owner_id: Any,
+    chunk_range: ChunkRange,
+    read_body: Callable[[], bytes],
+    checksum: str | None,
+) -> Upload:
+    """Blocking: load the caller's upload, read the body, verify and append it."""
+    close_old_connections()
+    try:
+        upload = Upload.objects.filter(pk=upload_id, owner_id=owner_id).first()
+        if upload is None:
+            raise UploadError("no such upload", status=404)
+        return do_receive_chunk(upload, chunk_range, read_body(), checksum)
+    finally:
+        # One connect per chunk (at most 8 MiB) is cheap; idle pool threads
+        # must not pin database connections.
+        connection.close()
+
+
+async def areceive_chunk(
+    upload_id: Any,
+    owner_id: Any,
+    chunk_range: ChunkRange,
+    read_body: Callable[[], bytes],
+    checksum: str | None,
+) -> Upload:
+    """`receive_chunk_blocking` on the bounded upload pool."""
+    loop = asyncio.get_running_loop()
+    task = functools.partial(
+        receive_chunk_blocking, upload_id, owner_id, chunk_range, read_body, checksum
+    )
+    return await loop.run_in_executor(_upload_pool(), task)
 
 
 def do_finalize_upload(upload: Upload) -> Slide:

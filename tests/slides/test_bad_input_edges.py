@@ -73,7 +73,7 @@ def test_it_rejects_unusable_upload_file_names(client, teacher, slide_storage, f
     assert message in response.json()["error"]
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_it_rejects_a_malformed_chunk_checksum_header(client, teacher, slide_storage):
     client.force_login(teacher)
     upload_id = client.post(

@@ -20,7 +20,7 @@ def _storage(slide_storage, settings):
     settings.SLIDE_UPLOAD_CHUNK_BYTES = 64 * 1024
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_it_requires_authentication(client):
     response = post(client, {"filename": "a.svs", "size": 10})
 
@@ -28,7 +28,7 @@ def test_it_requires_authentication(client):
     assert response.json() == {"error": "authentication required"}
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_it_refuses_students_and_outsiders(client, alice, outsider):
     for user in (alice, outsider):
         client.force_login(user)
@@ -37,7 +37,7 @@ def test_it_refuses_students_and_outsiders(client, alice, outsider):
         assert response.json() == {"error": "only teachers and staff can upload slides"}
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_staff_may_upload(client, outsider):
     outsider.is_staff = True
     outsider.save()
@@ -46,7 +46,7 @@ def test_staff_may_upload(client, outsider):
     assert post(client, {"filename": "a.svs", "size": 10}).status_code == 201
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(
     ("body", "message"),
     [
@@ -68,7 +68,7 @@ def test_it_rejects_a_malformed_create_body(client, teacher, body, message):
     assert response.json()["error"].startswith(message)
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_it_rejects_a_body_that_is_not_json(client, teacher):
     client.force_login(teacher)
 
@@ -78,7 +78,7 @@ def test_it_rejects_a_body_that_is_not_json(client, teacher):
     assert response.json() == {"error": "body must be JSON"}
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_it_rejects_a_file_over_the_size_limit(client, teacher):
     client.force_login(teacher)
 
@@ -88,7 +88,7 @@ def test_it_rejects_a_file_over_the_size_limit(client, teacher):
     assert "limit is 10,000,000 bytes" in response.json()["error"]
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_it_refuses_a_course_the_teacher_does_not_teach(client, teacher, outsider):
     from classroom.models import Course, Membership
 
@@ -100,7 +100,7 @@ def test_it_refuses_a_course_the_teacher_does_not_teach(client, teacher, outside
     assert post(client, {"filename": "a", "size": 1, "course": "NOPE"}).status_code == 404
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_nobody_else_can_see_or_feed_an_upload(client, teacher, outsider):
     from classroom.models import Membership
 
@@ -122,7 +122,7 @@ def test_nobody_else_can_see_or_feed_an_upload(client, teacher, outsider):
     assert Upload.objects.get().received == 0
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(
     ("content_range", "status", "message"),
     [
@@ -150,7 +150,7 @@ def test_it_rejects_a_bad_content_range(client, teacher, content_range, status, 
     assert Upload.objects.get().received == 0
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_it_rejects_a_chunk_larger_than_the_limit(client, teacher, settings):
     client.force_login(teacher)
     size = 200 * 1024
@@ -166,7 +166,7 @@ def test_it_rejects_a_chunk_larger_than_the_limit(client, teacher, settings):
     assert response.status_code == 413
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_it_rejects_chunks_after_finalize_and_a_second_finalize(client, teacher, settings):
     settings.SCOPECAST_INPROCESS_WORKER = False
     client.force_login(teacher)
@@ -191,7 +191,7 @@ def test_it_rejects_chunks_after_finalize_and_a_second_finalize(client, teacher,
     assert again.status_code == 409
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_it_answers_404_for_an_unknown_upload(client, teacher):
     client.force_login(teacher)
 

@@ -1,4 +1,8 @@
-"""Resumable chunked uploads: create, chunks, resume, checksums, finalize, import."""
+"""Resumable chunked uploads: create, chunks, resume, checksums, finalize, import.
+
+Transactional tests: chunks are received on the upload thread pool, which
+uses its own database connection.
+"""
 
 from __future__ import annotations
 
@@ -60,7 +64,7 @@ def send_all(client: Client, upload_id: str, raw: bytes, start: int = 0) -> None
         offset = response.json()["offset"]
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_a_teacher_uploads_a_slide_in_chunks_and_it_gets_imported(
     tess, slide_templates, slide_storage, course
 ):
@@ -94,7 +98,7 @@ def test_a_teacher_uploads_a_slide_in_chunks_and_it_gets_imported(
     assert done["status"] == "done" and done["slide"]["status"] == "ready"
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_it_resumes_after_a_dropped_chunk(tess, slide_templates):
     raw = slide_templates["svs"].read_bytes()
     state = create(tess, raw)
@@ -118,7 +122,7 @@ def test_it_resumes_after_a_dropped_chunk(tess, slide_templates):
     assert Slide.objects.get().status == Slide.Status.READY
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_a_chunk_sent_twice_is_refused_with_the_current_offset(tess, slide_templates):
     raw = slide_templates["svs"].read_bytes()
     state = create(tess, raw)
@@ -130,7 +134,7 @@ def test_a_chunk_sent_twice_is_refused_with_the_current_offset(tess, slide_templ
     assert again.json()["offset"] == CHUNK
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_it_refuses_a_chunk_whose_checksum_does_not_match(tess, slide_templates, slide_storage):
     raw = slide_templates["svs"].read_bytes()
     state = create(tess, raw)
@@ -152,7 +156,7 @@ def test_it_refuses_a_chunk_whose_checksum_does_not_match(tess, slide_templates,
     assert (slide_storage / Upload.objects.get().temp_path).stat().st_size == 0
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_a_whole_file_checksum_mismatch_fails_the_import_and_keeps_nothing(
     tess, slide_templates, slide_storage
 ):
@@ -174,7 +178,7 @@ def test_a_whole_file_checksum_mismatch_fails_the_import_and_keeps_nothing(
     assert state["status"] == "failed" and "checksum mismatch" in state["message"]
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_an_uploaded_file_that_is_not_a_slide_fails_with_a_clear_message(tess, tmp_path):
     raw = synthetic.write_random_bytes(tmp_path / "x.svs", 3 * CHUNK + 5).read_bytes()
     state = create(tess, raw)
@@ -189,7 +193,7 @@ def test_an_uploaded_file_that_is_not_a_slide_fails_with_a_clear_message(tess, t
     assert not Slide.objects.filter(status=Slide.Status.READY).exists()
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_an_uploaded_jpeg_is_converted(tess, slide_templates):
     raw = slide_templates["jpeg"].read_bytes()
     state = create(tess, raw, filename="gross.jpg")
@@ -205,7 +209,7 @@ def test_an_uploaded_jpeg_is_converted(tess, slide_templates):
     assert slide.properties["scopecast.converted-from"] == "jpeg"
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_it_refuses_to_finalize_an_incomplete_upload(tess, slide_templates):
     raw = slide_templates["svs"].read_bytes()
     state = create(tess, raw)
@@ -218,7 +222,7 @@ def test_it_refuses_to_finalize_an_incomplete_upload(tess, slide_templates):
     assert not Slide.objects.exists()
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_it_refuses_a_duplicate_announced_by_its_checksum(tess, place, teacher, slide_templates):
     from slides.importer import do_import_slide
 
@@ -237,7 +241,7 @@ def test_it_refuses_a_duplicate_announced_by_its_checksum(tess, place, teacher, 
     assert f'slide #{existing.pk} "Liver H&E"' in response.json()["error"]
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_a_duplicate_found_after_upload_fails_the_import(tess, place, teacher, slide_templates):
     from slides.importer import do_import_slide
 
@@ -253,7 +257,7 @@ def test_a_duplicate_found_after_upload_fails_the_import(tess, place, teacher, s
     assert Slide.objects.filter(status=Slide.Status.READY).count() == 1
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_a_teacher_can_cancel_an_upload(tess, slide_templates, slide_storage):
     raw = slide_templates["svs"].read_bytes()
     state = create(tess, raw)
@@ -266,7 +270,7 @@ def test_a_teacher_can_cancel_an_upload(tess, slide_templates, slide_storage):
     assert not (slide_storage / Upload.objects.get().temp_path).exists()
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_it_lists_unfinished_uploads_to_resume_after_a_reload(tess, slide_templates):
     raw = slide_templates["svs"].read_bytes()
     state = create(tess, raw)
@@ -276,7 +280,7 @@ def test_it_lists_unfinished_uploads_to_resume_after_a_reload(tess, slide_templa
     assert [u["id"] for u in listing["uploads"]] == [state["id"]]
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_the_upload_page_renders_for_teachers(tess):
     response = tess.get("/slides/upload/")
 
