@@ -117,11 +117,12 @@ def _build_security_headers(secure: bool) -> list[tuple[bytes, bytes]]:
 
 async def _send_reply(send: Send, reply: Reply, head: bool, secure: bool) -> None:
     headers = [
-        (b"content-type", reply.content_type.encode("latin-1")),
-        (b"content-length", str(len(reply.body)).encode("latin-1")),
         *((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in reply.headers.items()),
         *_security_headers(secure),
     ]
+    if reply.status != 304:  # a 304 describes the cached body; it has none of its own
+        headers.append((b"content-type", reply.content_type.encode("latin-1")))
+        headers.append((b"content-length", str(len(reply.body)).encode("latin-1")))
     await send({"type": "http.response.start", "status": reply.status, "headers": headers})
     await send({"type": "http.response.body", "body": b"" if head else reply.body})
 

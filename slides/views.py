@@ -17,8 +17,9 @@ from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, TypeVar
 
+from django.conf import settings
 from django.db import DatabaseError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.utils.http import parse_etags
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
@@ -152,7 +153,7 @@ async def serve_tile(
     key = TileKey(slide_id, granted.version, level, col, row, fmt)
     cache_key = tile_cache_key(key)
     # The key without the deployment's prefix: "t:{slide}:{version}:...".
-    etag = f'"{cache_key.split(":", 1)[1]}"'
+    etag = f'"{cache_key[len(settings.TILE_CACHE_PREFIX) + 1 :]}"'
     headers = {"ETag": etag, "Cache-Control": TILE_CACHE_CONTROL}
     if etag_matches(if_none_match, etag):
         return Reply(304, headers=headers, content_type="image/jpeg")
@@ -164,7 +165,11 @@ async def serve_tile(
 
 
 def to_response(reply: Reply) -> HttpResponse:
-    response = HttpResponse(reply.body, status=reply.status, content_type=reply.content_type)
+    response: HttpResponse
+    if reply.status == 304:
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(reply.body, status=reply.status, content_type=reply.content_type)
     for name, value in reply.headers.items():
         response[name] = value
     return response

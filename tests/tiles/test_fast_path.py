@@ -97,6 +97,7 @@ async def test_it_answers_304_to_a_matching_if_none_match(course_slide: Slide) -
         headers=[(b"host", b"testserver"), (b"if-none-match", headers["etag"].encode())],
     )
     assert status == 304 and body == b"" and again["etag"] == headers["etag"]
+    assert "content-length" not in again and "content-type" not in again
 
 
 async def test_head_gets_the_headers_without_the_body(course_slide: Slide) -> None:

@@ -46,6 +46,13 @@ async def get(slide: Slide, level: int = 12, col: int = 3, row: int = 3) -> Any:
     )
 
 
+async def test_the_etag_leaves_out_any_prefix(course_slide: Slide, settings: Any) -> None:
+    settings.TILE_CACHE_PREFIX = "my:site"
+    response = await get(course_slide, 12, 1, 2)
+    v = course_slide.version
+    assert response["ETag"] == f'"t:{course_slide.pk}:{v}:254:1:80:12:1_2.jpeg"'
+
+
 def test_the_key_format_is_the_documented_one(settings: Any) -> None:
     settings.TILE_CACHE_PREFIX = "sc"
     key = tile_cache_key(TileKey(42, 3, 15, 7, 9))
