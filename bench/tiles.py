@@ -50,6 +50,7 @@ BENCH_DIR = ROOT / "var" / "bench"
 BENCH_SLIDE = BENCH_DIR / "bench-50k.tiff"
 MIN_W, MIN_H = 50_000, 40_000
 SECRET = "bench-secret-" + "x" * 50
+RUN_TIMEOUT = 240.0  # seconds per HTTP run: the benchmark always ends
 MEMCACHED = os.environ.get("BENCH_MEMCACHED", "127.0.0.1:11211")
 
 
@@ -370,7 +371,9 @@ async def _fetch_all(port: int, paths: list[str], concurrency: int) -> tuple[lis
 def http_run(name: str, server: Server, paths: list[str], concurrency: int) -> Run:
     cpu0 = server.cpu_seconds()
     started = time.perf_counter()
-    latencies, errors = asyncio.run(_fetch_all(server.port, paths, concurrency))
+    latencies, errors = asyncio.run(
+        asyncio.wait_for(_fetch_all(server.port, paths, concurrency), timeout=RUN_TIMEOUT)
+    )
     seconds = time.perf_counter() - started
     return Run(name, len(latencies), seconds, latencies, errors, server.cpu_seconds() - cpu0)
 
