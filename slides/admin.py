@@ -28,6 +28,10 @@ from slides.jobs import enqueue_job
 from slides.models import Job, Slide, Upload
 from slides.uploads import clean_filename, do_finalize_upload
 
+# The admin form is one multipart POST handled on Django's sync thread: keep
+# it for small files; big ones use the resumable upload or a server path.
+ADMIN_UPLOAD_MAX_BYTES = 512 * 2**20
+
 
 class ImportSlideForm(forms.Form):
     path = forms.CharField(
@@ -46,6 +50,13 @@ class ImportSlideForm(forms.Form):
         data = super().clean() or {}
         if bool(data.get("path")) == bool(data.get("file")):
             raise forms.ValidationError("Give either a server path or a file, not both.")
+        file = data.get("file")
+        if file is not None and (file.size or 0) > ADMIN_UPLOAD_MAX_BYTES:
+            self.add_error(
+                "file",
+                f"Files over {ADMIN_UPLOAD_MAX_BYTES // 2**20} MiB go through the resumable "
+                "upload page (/slides/upload/) or a server path.",
+            )
         if data.get("path"):
             try:
                 data["resolved"] = check_import_path(data["path"])

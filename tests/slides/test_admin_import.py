@@ -120,3 +120,18 @@ def test_admins_can_retry_failed_jobs_and_imports(admin_client_, place):
     admin_client_.post("/admin/slides/job/", {"action": "retry_jobs", "_selected_action": [job.pk]})
     job.refresh_from_db()
     assert job.status == Job.Status.QUEUED
+
+
+@pytest.mark.django_db
+def test_it_sends_big_files_to_the_resumable_upload_page(admin_client_, monkeypatch):
+    from slides import admin as slides_admin
+
+    monkeypatch.setattr(slides_admin, "ADMIN_UPLOAD_MAX_BYTES", 10)
+    upload = SimpleUploadedFile("big.svs", b"x" * 11)
+
+    response = admin_client_.post(
+        "/admin/slides/slide/import/", {"file": upload, "visibility": "course"}
+    )
+
+    assert b"go through the resumable upload page" in response.content
+    assert not Slide.objects.exists()
