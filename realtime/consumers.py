@@ -23,7 +23,6 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.db import close_old_connections
-from django.utils import timezone
 
 from classroom.actions import ActionError
 from classroom.guests import read_guest_token
@@ -60,12 +59,24 @@ def abuse_window() -> float:
     return float(getattr(settings, "REALTIME_ABUSE_WINDOW", 10.0))
 
 
+# A session never changes course: remember the mapping (one query less per join).
+_course_of_session: dict[int, int] = {}
+
+
 def _resolve(session_id: int, user: Any, guest_token: str | None) -> dict[str, Any] | int:
     """Who is connecting, or the close code refusing them."""
     close_old_connections()
-    session = LiveSession.objects.filter(pk=session_id).values("id", "course_id").first()
-    if session is None:
-        return CLOSE_NOT_FOUND
+    course_id = _course_of_session.get(session_id)
+    if course_id is None:
+        course_id = (
+            LiveSession.objects.filter(pk=session_id).values_list("course_id", flat=True).first()
+        )
+        if course_id is None:
+            return CLOSE_NOT_FOUND
+        if len(_course_of_session) > 10_000:
+            _course_of_session.clear()
+        _course_of_session[session_id] = course_id
+    session = {"course_id": course_id}
     if guest_token is not None:
         guest_id = read_guest_token(guest_token, session_id)
         guest = (
@@ -73,7 +84,6 @@ def _resolve(session_id: int, user: Any, guest_token: str | None) -> dict[str, A
         )
         if guest is None:
             return CLOSE_FORBIDDEN
-        Guest.objects.filter(pk=guest.pk).update(last_seen_at=timezone.now())
         return {
             "course_id": session["course_id"],
             "participant": f"g:{guest.pk}",
@@ -128,7 +138,12 @@ class SessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         if fanout_mode() == "naive":
             await self._naive_subscribe()
         since = int(since_raw) if since_raw and since_raw.isdigit() else None
-        await self._initial(since)
+        try:
+            await self._initial(since)
+        except LiveSession.DoesNotExist:  # deleted while we were connecting
+            _course_of_session.pop(session_id, None)
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
         self.writer = asyncio.create_task(self._write_loop())
 
     async def disconnect(self, code: int) -> None:

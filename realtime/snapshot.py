@@ -9,6 +9,7 @@ quizzes app fills ``question`` that way.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -20,6 +21,7 @@ from realtime.events import (
     PROTOCOL_VERSION,
     AgendaEntry,
     Identity,
+    RosterEntry,
     SessionInfo,
     SlideView,
     SnapshotEvent,
@@ -31,6 +33,45 @@ from realtime.state import LiveState, get_store
 
 SnapshotHook = Callable[[Connection, LiveState], Awaitable[Any]]
 _hooks: dict[str, SnapshotHook] = {}
+
+# A class joining at once (hundreds of snapshots within a second) shares one
+# database read: durable parts are reused while the session's seq has not
+# moved (every durable change is a sequenced event) and for at most
+# DURABLE_TTL seconds (agenda edits in the admin emit nothing).
+DURABLE_TTL = 2.0
+ROSTER_TTL = 0.5
+_durable_cache: dict[tuple[int, int | None, bool], tuple[int, float, dict[str, Any]]] = {}
+_roster_cache: dict[int, tuple[float, list[RosterEntry]]] = {}
+
+
+def clear_caches() -> None:
+    _durable_cache.clear()
+    _roster_cache.clear()
+
+
+async def _durable_parts(conn: Connection, state: LiveState) -> dict[str, Any]:
+    key = (conn.session_id, state.get("slide_id"), conn.is_staff)
+    now = time.monotonic()
+    hit = _durable_cache.get(key)
+    if hit is not None and hit[0] == state.seq and now - hit[1] < DURABLE_TTL:
+        return hit[2]
+    data: dict[str, Any] = await database_sync_to_async(_durable)(*key)
+    if len(_durable_cache) > 1000:
+        _durable_cache.clear()
+    _durable_cache[key] = (state.seq, now, data)
+    return data
+
+
+async def _roster(session_id: int) -> list[RosterEntry]:
+    now = time.monotonic()
+    hit = _roster_cache.get(session_id)
+    if hit is not None and now - hit[0] < ROSTER_TTL:
+        return hit[1]
+    rows = roster(await get_presence().entries(session_id))
+    if len(_roster_cache) > 1000:
+        _roster_cache.clear()
+    _roster_cache[session_id] = (now, rows)
+    return rows
 
 
 def register_snapshot_hook(name: str, hook: SnapshotHook) -> None:
@@ -83,10 +124,8 @@ def _durable(session_id: int, slide_id: int | None, staff: bool) -> dict[str, An
 async def build_snapshot(conn: Connection) -> tuple[str, int]:
     """The snapshot frame text for one connection and the seq it covers."""
     state = await get_store().get(conn.session_id)
-    durable = await database_sync_to_async(_durable)(
-        conn.session_id, state.get("slide_id"), conn.is_staff
-    )
-    rows = roster(await get_presence().entries(conn.session_id))
+    durable = await _durable_parts(conn, state)
+    rows = await _roster(conn.session_id)
     viewport = state.get("viewport")
     spotlight = state.get("spotlight")
     question = None

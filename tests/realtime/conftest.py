@@ -28,7 +28,7 @@ from django.test import Client
 
 from classroom.actions import AgendaSpec, do_create_session
 from classroom.models import LiveSession
-from realtime import broadcast, eventlog
+from realtime import broadcast, consumers, eventlog, snapshot
 from realtime import hub as hubs
 from realtime.events import validate_event
 from realtime.presence import memory_presence
@@ -56,6 +56,8 @@ async def realtime_isolation(settings: Any) -> AsyncIterator[None]:
     settings.REALTIME_TICK = 60.0
     memory_store().reset()
     memory_presence().reset()
+    snapshot.clear_caches()
+    consumers._course_of_session.clear()
     eventlog.writer._take()
     yield
     await hubs.close_all()

@@ -8,6 +8,7 @@ import time
 import pytest
 
 from realtime.presence import PresenceEntry, get_presence
+from realtime.snapshot import ROSTER_TTL
 from tests.realtime.conftest import connect, disconnect, recv_type, send, the_hub
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -55,6 +56,7 @@ async def test_the_teacher_sees_who_joins_follows_and_raises_a_hand(live, teache
 async def test_a_snapshot_carries_presence_counts(live, teacher, alice, bob):
     t, _ = await connect(live.session.pk, user=teacher)
     a, _ = await connect(live.session.pk, user=alice)
+    await asyncio.sleep(ROSTER_TTL)  # snapshots share a roster read for this long
     b, snap = await connect(live.session.pk, user=bob)
     assert snap["counts"] == {"connected": 3, "students": 2, "staff": 1, "following": 2, "hands": 0}
     await disconnect(t, a, b)
