@@ -15,6 +15,7 @@ from typing import Any, Literal, TypeVar
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -166,7 +167,7 @@ def assignment_page(request: HttpRequest, assignment: Assignment, role: Role) ->
             "answerUrl": reverse("quizzes:assignment_answer", args=[assignment.pk]),
             "stateUrl": reverse("quizzes:assignment_state", args=[assignment.pk]),
             "slideInfo": {str(i): slide_info_url(i) for i in slide_ids},
-            "osdPrefix": "/static/vendor/openseadragon/images/",
+            "osdPrefix": static("vendor/openseadragon/images/"),
             "canAnswer": role == "student",
         },
     }

@@ -44,6 +44,10 @@ def events() -> Iterator[Captured]:
     captured: Captured = []
 
     def sink(session_id: int, event: Any, audience: str) -> None:
+        # Every emitted event matches its declared shape in quizzes/events.py.
+        declared = quiz_events.EVENT_TYPES[event["type"]]
+        assert set(event) == set(declared.__annotations__), event
+        assert audience in ("all", "staff") or audience.startswith(("p:u:", "p:g:"))
         captured.append((session_id, dict(event), audience))
 
     previous = quiz_events.set_sink(sink)
