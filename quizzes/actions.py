@@ -159,6 +159,7 @@ def do_push_question(
     check_course_staff(by, session.course_id)
     if session.state == LiveSession.State.ENDED:
         raise QuizError("closed", "the session has ended")
+    ensure_resumed()
     spec, bank_question = check_question_spec(session, question)
     try:
         with transaction.atomic():
@@ -468,6 +469,7 @@ def active_question_for(
     remaining time; the correct answer only after the reveal. ``staff=True``
     adds the full spec and the live aggregate (the caller checks the role).
     """
+    ensure_resumed()
     lq = (
         LiveQuestion.objects.filter(session=session, dismissed_at__isnull=True)
         .select_related("session")
@@ -510,6 +512,20 @@ def _aggregate_for(lq: LiveQuestion) -> Aggregate:
     return runtime.aggregates.get_final(lq.pk)
 
 
+def ensure_resumed() -> None:
+    """Run ``resume_open_questions`` once per process, on first use.
+
+    Called by the services a restarted server meets first (a reconnecting
+    client's snapshot, a submission, a push), so deadlines are re-armed even
+    if nothing calls ``resume_open_questions`` at start-up.
+    """
+    if runtime.resumed.is_set():
+        return
+    with runtime.resume_lock:
+        if not runtime.resumed.is_set():
+            resume_open_questions()
+
+
 def resume_open_questions() -> list[int]:
     """At process start: rebuild aggregates and re-arm deadlines of open questions.
 
@@ -518,6 +534,7 @@ def resume_open_questions() -> list[int]:
     """
     from quizzes.answers import deadline_grace
 
+    runtime.resumed.set()
     still_open = []
     now = timezone.now()
     for lq in LiveQuestion.objects.filter(state=LiveQuestion.State.OPEN).only(

@@ -124,6 +124,9 @@ def commit_batch(subs: Sequence[Submission]) -> list[Outcome]:
     """
     if not subs:
         return []
+    from quizzes.actions import ensure_resumed
+
+    ensure_resumed()
     try:
         return _commit(subs)
     except DatabaseError:

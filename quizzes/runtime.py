@@ -237,8 +237,14 @@ def close_at_deadline(live_question_id: int) -> None:
 deadlines = DeadlineTimers(close_at_deadline)
 
 
+# Set once this process has run ``actions.resume_open_questions``.
+resumed = threading.Event()
+resume_lock = threading.Lock()
+
+
 def reset() -> None:
     """Forget all in-memory state, as a process restart does (tests use this)."""
+    resumed.clear()
     deadlines.cancel_all()
     aggregates.discard_all()
     with _specs_lock:

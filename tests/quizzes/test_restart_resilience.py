@@ -89,3 +89,15 @@ def test_the_deadline_timer_closes_the_question(
         time.sleep(0.1)
     assert lq.state == "closed" and lq.close_reason == "deadline"
     assert any(e["type"] == "quiz_closed" and e["reason"] == "deadline" for _, e, _ in events)
+
+
+def test_the_first_snapshot_after_a_restart_rearms_the_deadline(
+    session: LiveSession, single: Question, teacher: User, alice: User
+):
+    lq = do_push_question(session, single, by=teacher)
+    runtime.reset()
+    assert not runtime.deadlines.armed()
+    snap = active_question_for(session, Participant.for_user(alice))
+    assert snap is not None and snap["live_question_id"] == lq.pk
+    assert lq.pk in runtime.deadlines.armed()
+    assert runtime.aggregates.peek(lq.pk) is not None
