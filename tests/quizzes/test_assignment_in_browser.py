@@ -5,6 +5,8 @@ question; the teacher's results count the answers. See docs/quizzes.md."""
 from __future__ import annotations
 
 import json
+import os
+import socket
 import subprocess
 import sys
 import time
@@ -17,10 +19,41 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.conftest import PASSWORD
-from tests.frontend.test_viewer_in_browser import CHROMIUM_ARGS, _free_port, _run, _server_env
 
 ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def server_env(tmp_path: Path) -> dict[str, str]:
+    """The embedded default (no services) with a private database and storage."""
+    drop = {"DATABASE_URL", "REDIS_URL", "MEMCACHED_SERVERS", "SLIDE_IMPORT_ROOTS"}
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    (tmp_path / "storage").mkdir()
+    (tmp_path / "var").mkdir()
+    env.update(
+        DJANGO_SETTINGS_MODULE="scopecast.settings",
+        DEBUG="1",
+        SCOPECAST_VAR_DIR=str(tmp_path / "var"),
+        SLIDE_STORAGE_ROOT=str(tmp_path / "storage"),
+        PYTHONPATH=str(ROOT),
+        TILE_WORKERS="2",
+    )
+    return env
+
+
+def run(args: list[str], env: dict[str, str]) -> str:
+    done = subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=240
+    )
+    assert done.returncode == 0, f"{args} failed:\n{done.stdout}\n{done.stderr}"
+    return done.stdout
 
 
 @dataclass
@@ -33,11 +66,11 @@ class Server:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     tmp_path = tmp_path_factory.mktemp("quiz-server")
-    env = _server_env(tmp_path)
-    _run(["manage.py", "migrate", "--noinput", "-v0"], env)
-    out = _run(["-m", "tests.quizzes.browser_seed", env["SLIDE_STORAGE_ROOT"]], env)
+    env = server_env(tmp_path)
+    run(["manage.py", "migrate", "--noinput", "-v0"], env)
+    out = run(["-m", "tests.quizzes.browser_seed", env["SLIDE_STORAGE_ROOT"]], env)
     ids = json.loads(out.splitlines()[-1])
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "server.log"
     with log.open("wb") as sink:
         proc = subprocess.Popen(
