@@ -193,7 +193,9 @@ class SessionHub:
             store_seq = (await get_store().get(self.session_id)).seq
             if store_seq <= self.last_seq:
                 self._suspect = None
-            elif self._suspect is not None and self._suspect <= store_seq:
+            elif self._suspect is not None and self.last_seq < self._suspect:
+                # What the store held a whole tick ago never came through: lost.
+                # (A hub that is merely behind has received it by now.)
                 logger.warning(
                     "session %s: missed layer messages up to seq %s; resyncing %d clients",
                     self.session_id,
