@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 from django.contrib.auth.models import User
@@ -28,7 +28,7 @@ REQUIRE_SERVICES = os.environ.get("SCOPECAST_REQUIRE_SERVICES") == "1"
 PASSWORD = "correct-horse-battery"
 
 
-def service_missing(message: str) -> None:
+def service_missing(message: str) -> NoReturn:
     """Skip, or fail when CI demands every service."""
     if REQUIRE_SERVICES:
         pytest.fail(f"required service missing: {message}", pytrace=False)
