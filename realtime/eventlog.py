@@ -5,8 +5,8 @@ buffer and a flush is scheduled on the running loop (every
 ``REALTIME_EVENTLOG_INTERVAL`` seconds, or at once when
 ``REALTIME_EVENTLOG_BATCH`` rows are pending). A flush writes one
 ``bulk_create`` in a worker thread. Hubs flush when they close, and an
-``atexit`` hook plus SIGTERM/SIGINT handling flush at clean shutdown, so
-nothing is lost.
+``atexit`` hook flushes at interpreter exit (daphne stops cleanly on
+SIGTERM/SIGINT), so nothing is lost on a clean shutdown.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -121,10 +121,22 @@ class EventLogWriter:
         if not batch:
             return
         try:
-            await database_sync_to_async(self._write)(batch)
+            try:
+                await database_sync_to_async(self._write)(batch)
+            except RuntimeError as e:
+                if "CurrentThreadExecutor" not in str(e):
+                    raise
+                # Shutting down: Django's sync thread is gone; use our own.
+                await asyncio.to_thread(self._write_and_close, batch)
         except Exception:
             logger.exception("event log flush failed; %d events kept for retry", len(batch))
             self._restore(batch)
+
+    def _write_and_close(self, batch: list[PendingEvent]) -> None:
+        try:
+            self._write(batch)
+        finally:
+            connections.close_all()
 
     def flush_sync(self) -> None:
         """Flush from synchronous code (atexit, signals, management commands)."""
@@ -132,7 +144,7 @@ class EventLogWriter:
         if not batch:
             return
         try:
-            self._write(batch)
+            self._write_and_close(batch)
         except Exception:
             logger.exception("event log flush failed at shutdown; %d events lost", len(batch))
 
