@@ -27,6 +27,7 @@ from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.signals import setting_changed
+from pymemcache.client.base import PooledClient
 from pymemcache.client.hash import HashClient
 
 logger = logging.getLogger(__name__)
@@ -123,26 +124,41 @@ class LocalTileCache:
 
 
 class MemcachedTileCache:
-    """pymemcache's pooled, consistent-hashing client with short timeouts.
+    """pymemcache with short timeouts, pooled connections and a circuit breaker.
+
+    One server: a ``PooledClient`` (``HashClient`` hashes every key in pure
+    Python, ~3x the CPU per operation). Several: a ``HashClient`` (rendezvous
+    hashing). After a failure memcached is skipped for ``DEAD_SECONDS`` so a
+    dead or black-holed server costs one timeout, not one per tile.
 
     Blocking: call it from a worker thread, never from the event loop.
     """
 
+    DEAD_SECONDS = 10.0
+
     def __init__(self, servers: list[tuple[str, int]], *, ttl: int) -> None:
         self.ttl = ttl
-        self._client = HashClient(
-            servers,
-            use_pooling=True,
-            max_pool_size=32,
-            connect_timeout=0.25,
-            timeout=0.5,
-            no_delay=True,
-            retry_attempts=1,
-            retry_timeout=1,
-            dead_timeout=10,
-            ignore_exc=False,
-            default_noreply=True,
-        )
+        options: dict[str, Any] = {
+            "connect_timeout": 0.25,
+            "timeout": 0.5,
+            "no_delay": True,
+            "max_pool_size": 32,
+            "default_noreply": True,
+        }
+        self._client: Any
+        if len(servers) == 1:
+            self._client = PooledClient(servers[0], **options)
+        else:
+            self._client = HashClient(
+                servers,
+                use_pooling=True,
+                retry_attempts=1,
+                retry_timeout=1,
+                dead_timeout=int(self.DEAD_SECONDS),
+                ignore_exc=False,
+                **options,
+            )
+        self._down_until = 0.0
         self._last_failure_log = 0.0
         self._log_lock = threading.Lock()
         self.failures = 0
@@ -150,13 +166,24 @@ class MemcachedTileCache:
     def _failed(self, op: str, error: Exception) -> None:
         self.failures += 1
         now = time.monotonic()
+        self._down_until = now + self.DEAD_SECONDS
         with self._log_lock:
             if now - self._last_failure_log < _FAILURE_LOG_INTERVAL:
                 return
             self._last_failure_log = now
-        logger.warning("memcached %s failed, serving tiles uncached: %s", op, error)
+        logger.warning(
+            "memcached %s failed, serving tiles uncached for %.0f s: %s",
+            op,
+            self.DEAD_SECONDS,
+            error,
+        )
+
+    def _up(self) -> bool:
+        return time.monotonic() >= self._down_until
 
     def get(self, key: str) -> bytes | None:
+        if not self._up():
+            return None
         try:
             value: Any = self._client.get(key)
         except Exception as e:  # any client/socket/protocol failure is a miss
@@ -165,6 +192,8 @@ class MemcachedTileCache:
         return value if isinstance(value, bytes) else None
 
     def set(self, key: str, value: bytes) -> None:
+        if not self._up():
+            return
         try:
             self._client.set(key, value, expire=self.ttl, noreply=True)
         except Exception as e:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -39,6 +40,16 @@ def closed_port() -> int:
         return int(s.getsockname()[1])
 
 
+def stored(client: MemcacheClient, key: str) -> bytes | None:
+    """The value under ``key``, allowing memcached a moment for a noreply set."""
+    for _ in range(200):
+        value = client.get(key)
+        if value is not None:
+            return value  # type: ignore[no-any-return]
+        time.sleep(0.01)
+    return None
+
+
 async def get(slide: Slide, level: int = 12, col: int = 3, row: int = 3) -> Any:
     return await AsyncClient().get(
         f"/slides/{slide.pk}_files/{level}/{col}_{row}.jpeg",
@@ -68,7 +79,7 @@ async def test_a_miss_is_rendered_and_stored_as_raw_jpeg_bytes(
     response = await get(course_slide)
     assert response.status_code == 200
     assert read_counter() == 1
-    assert memcached.get(key) == response.content  # nginx can serve these bytes as is
+    assert stored(memcached, key) == response.content  # nginx can serve these bytes as is
 
 
 async def test_a_hit_in_memcached_is_served_without_reading_the_slide(
@@ -86,6 +97,9 @@ async def test_another_process_finds_the_tile_in_memcached(
     course_slide: Slide, memcached: MemcacheClient, read_counter: Callable[[], int], settings: Any
 ) -> None:
     first = await get(course_slide)
+    assert stored(
+        memcached, tile_cache_key(TileKey(course_slide.pk, course_slide.version, 12, 3, 3))
+    )
     reset_tile_cache()  # a fresh process: empty in-process cache, same memcached
     second = await get(course_slide)
     assert second.content == first.content
@@ -118,3 +132,18 @@ async def test_an_unreachable_memcached_host_times_out_and_serves_the_tile(
     reset_tile_cache()
     response = await get(course_slide)
     assert response.status_code == 200
+
+
+async def test_memcached_comes_back_after_the_pause(
+    course_slide: Slide, memcached: MemcacheClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from slides.tilecache import MemcachedTileCache, get_tile_cache
+
+    remote = get_tile_cache().remote
+    assert isinstance(remote, MemcachedTileCache)
+    remote._failed("get", OSError("simulated outage"))
+    key = tile_cache_key(TileKey(course_slide.pk, course_slide.version, 12, 3, 3))
+    assert remote.get(key) is None and remote.failures == 1
+    monkeypatch.setattr(remote, "_down_until", 0.0)  # the pause is over
+    await get(course_slide)
+    assert stored(memcached, key) is not None
