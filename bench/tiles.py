@@ -488,7 +488,9 @@ def main() -> int:
         # of tiles (fresh OpenSlide handle) and then the server on the same,
         # never-requested block.
         rounds = max(1, args.rounds)
-        blocks = [tiles[i::rounds] for i in range(rounds)]
+        # Contiguous blocks (rows of tiles), as a viewer panning would ask.
+        size = -(-len(tiles) // rounds)
+        blocks = [tiles[i : i + size] for i in range(0, len(tiles), size)]
         cold = Run("cold: read + encode (HTTP)", 0, 0.0, [], 0)
         base = Run(f"baseline: get_tile + encode, {args.threads} threads", 0, 0.0, [], 0)
         round_ratios: list[float] = []
