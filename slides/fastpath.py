@@ -143,7 +143,8 @@ def tile_fast_path(app: ASGIApp) -> ASGIApp:
         secure = _is_secure(scope)
         if settings.SECURE_SSL_REDIRECT and not secure:
             return await app(scope, receive, send)
-        query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
+        raw_query = scope.get("query_string", b"").decode("latin-1")
+        query = dict(parse_qsl(raw_query, keep_blank_values=True))  # as QueryDict
         try:
             reply = await serve_tile(
                 int(match["slide_id"]),
