@@ -123,6 +123,9 @@ class Connection:
         self.acked_seq = 0
         self.slow_reason = ""
         self.resync: Callable[[], Awaitable[None]] | None = None
+        # Sends one text frame straight to the server (set by the consumer).
+        self.sender: Callable[[str], Awaitable[None]] | None = None
+        self.sending = False
         self.last_ack = time.monotonic()
         self.closing = False
         self.buckets: dict[str, TokenBucket] = {}
@@ -142,6 +145,29 @@ class Connection:
         if audience == "students":
             return not self.is_staff
         return audience == f"p:{self.participant}"
+
+    async def deliver(self, text: str, key: str | None = None, seq: int | None = None) -> None:
+        """Send at once when nothing is queued or in flight, else queue (hub path).
+
+        The direct send saves a task wake-up per socket per broadcast; frames
+        still go through the outbox whenever the socket is busy, so ordering
+        and latest-value-wins hold.
+        """
+        if self.closing or (seq is not None and seq <= self.min_seq):
+            return
+        if self.sender is None or self.holding or self.sending or len(self.outbox):
+            self.push(text, key, seq)
+            return
+        self.sending = True
+        try:
+            await self.sender(text)
+        finally:
+            self.sending = False
+        if seq is not None:
+            self.sent_seq = max(self.sent_seq, seq)
+            self.delivered_seq = max(self.delivered_seq, seq)
+        if len(self.outbox):
+            self.wake.set()  # queued while our send was in flight
 
     def push(self, text: str, key: str | None = None, seq: int | None = None) -> None:
         if self.closing or (seq is not None and seq <= self.min_seq):

@@ -115,9 +115,9 @@ class SessionHub:
                     await self.resync_all()
                 continue
             if message.get("type") == HUB_MESSAGE:
-                self.dispatch(message)
+                await self.dispatch(message)
 
-    def dispatch(self, message: dict[str, Any]) -> None:
+    async def dispatch(self, message: dict[str, Any]) -> None:
         self.received += 1
         seq = message.get("seq")
         if seq is not None and seq > self.last_seq:
@@ -125,9 +125,9 @@ class SessionHub:
         text: str = message["text"]
         audience: str = message["audience"]
         key: str | None = message.get("key")
-        for conn in self.conns:
+        for conn in list(self.conns):
             if conn.accepts(audience):
-                conn.push(text, key, seq)
+                await conn.deliver(text, key, seq)
         if message.get("effect") == "follow":
             self._everyone_follows()
 

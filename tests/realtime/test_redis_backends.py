@@ -147,7 +147,9 @@ async def test_the_hub_does_not_resync_clients_when_events_merely_arrive_late(
     hub = the_hub(live.session.pk)
     seq, text = await store.append(live.session.pk, '{"type":"lock","locked":true}', "all")
     await hub.tick()  # seq 1 is in flight
-    hub.dispatch({"type": "hub.event", "text": text, "audience": "all", "key": None, "seq": seq})
+    await hub.dispatch(
+        {"type": "hub.event", "text": text, "audience": "all", "key": None, "seq": seq}
+    )
     assert (await recv(a))["seq"] == 1
     await store.append(live.session.pk, '{"type":"lock","locked":false}', "all")
     await hub.tick()  # seq 1 arrived; seq 2 is in flight now
