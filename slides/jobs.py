@@ -321,9 +321,17 @@ def requeue_stale_jobs(*, stale_after: timedelta = STALE_AFTER) -> int:
     return count
 
 
+def housekeeping() -> None:
+    """Re-queue jobs of dead workers; purge abandoned uploads."""
+    from slides.uploads import purge_stale_uploads
+
+    requeue_stale_jobs()
+    purge_stale_uploads()
+
+
 def run_pending_jobs(*, max_jobs: int | None = None, worker: str | None = None) -> int:
     """Run due jobs in this thread until none is left (or `max_jobs`). Returns the count."""
-    requeue_stale_jobs()
+    housekeeping()
     done = 0
     while max_jobs is None or done < max_jobs:
         job = claim_next_job(worker)
@@ -348,7 +356,7 @@ def run_worker(
     last_stale_check = 0.0
     while not stop.is_set() and (max_jobs is None or done < max_jobs):
         if time.monotonic() - last_stale_check > 30:
-            requeue_stale_jobs()
+            housekeeping()
             last_stale_check = time.monotonic()
         job = claim_next_job(me)
         if job is None:

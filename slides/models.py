@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone
 
 
@@ -91,6 +94,20 @@ class Slide(models.Model):
             return None
         return Path(settings.SLIDE_STORAGE_ROOT) / self.file_path
 
+    def managed_files(self) -> list[Path]:
+        """Files Scopecast created for this slide (uploads, conversions): deleted
+        with it. Files imported in place and demo files are never deleted."""
+        storage = Path(settings.SLIDE_STORAGE_ROOT).resolve()
+        managed_dirs = [storage / "uploads", storage / "converted"]
+        found = []
+        for value in {self.file_path, self.source_path}:
+            if not value:
+                continue
+            path = (storage / value).resolve()
+            if path.is_file() and any(path.is_relative_to(d) for d in managed_dirs):
+                found.append(path)
+        return sorted(found)
+
 
 class Job(models.Model):
     """Durable background work (see slides/jobs.py and docs/slides.md)."""
@@ -166,3 +183,16 @@ class Upload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.received}/{self.size}, {self.status})"
+
+
+@receiver(post_delete, sender=Slide, dispatch_uid="slides-delete-managed-files")
+def _delete_managed_files(sender: type[Slide], instance: Slide, **kwargs: object) -> None:
+    files = instance.managed_files()
+
+    def delete() -> None:
+        for path in files:
+            path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # the folder, if now empty
+                path.parent.rmdir()
+
+    transaction.on_commit(delete)

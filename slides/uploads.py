@@ -26,11 +26,13 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
+from django.utils import timezone
 
 from classroom.models import Course, Membership
 from slides.importer import ImportRefused, check_not_duplicate, do_queue_import, stored_path
@@ -39,6 +41,8 @@ from slides.models import Slide, Upload
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
+# An upload that received nothing for this long is abandoned (purged).
+STALE_UPLOAD_AGE = timedelta(days=7)
 # Threads that receive chunks (each holds at most one DB connection).
 UPLOAD_WORKERS = 4
 _CONTENT_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
@@ -311,6 +315,25 @@ def do_cancel_upload(upload: Upload) -> None:
         locked.message = "cancelled"
         locked.save(update_fields=["status", "message", "updated_at"])
     _partial_file(locked).unlink(missing_ok=True)
+
+
+def purge_stale_uploads(*, idle: timedelta = STALE_UPLOAD_AGE) -> int:
+    """Fail uploads that received nothing for `idle` and delete their partial
+    files. Returns how many were purged. Run by the job runners."""
+    cutoff = timezone.now() - idle
+    purged = 0
+    for upload in Upload.objects.filter(status=Upload.Status.RECEIVING, updated_at__lt=cutoff):
+        changed = Upload.objects.filter(
+            pk=upload.pk, status=Upload.Status.RECEIVING, updated_at__lt=cutoff
+        ).update(
+            status=Upload.Status.FAILED,
+            message=f"abandoned: no data for {idle.days} days",
+            updated_at=timezone.now(),
+        )
+        if changed:
+            _partial_file(upload).unlink(missing_ok=True)
+            purged += 1
+    return purged
 
 
 def upload_state(upload: Upload) -> dict[str, Any]:
