@@ -41,7 +41,7 @@ from realtime.events import (
     StudentViewEvent,
     ViewportEvent,
 )
-from realtime.state import get_store
+from realtime.state import LiveState, get_store
 from slides.models import Slide
 
 logger = logging.getLogger(__name__)
@@ -427,8 +427,16 @@ def do_join_as_guest(code: str, display_name: str) -> tuple[Guest, str]:
 _settle_timers: dict[tuple[asyncio.AbstractEventLoop, int], asyncio.TimerHandle] = {}
 
 
-async def check_current_slide(session_id: int, slide_id: int) -> None:
+async def check_live(session_id: int) -> LiveState:
+    """The live state, refusing sessions that have ended."""
     state = await get_store().get(session_id)
+    if state.get("state") == "ended":
+        raise ActionError("session_ended", "this session has ended")
+    return state
+
+
+async def check_current_slide(session_id: int, slide_id: int) -> None:
+    state = await check_live(session_id)
     current = state.get("slide_id")
     if current is None:
         raise ActionError("conflict", "no slide is open; open a slide first")
@@ -469,6 +477,7 @@ async def do_pointer(session_id: int, point: list[float] | None, *, actor: str) 
 
 
 async def do_set_lock(session_id: int, locked: bool, *, actor: str) -> None:
+    await check_live(session_id)
     await broadcast.publish(
         session_id,
         LockEvent(type="lock", locked=locked),
@@ -479,6 +488,7 @@ async def do_set_lock(session_id: int, locked: bool, *, actor: str) -> None:
 
 
 async def do_spotlight(session_id: int, spotlight: Spotlight, *, actor: str) -> None:
+    await check_live(session_id)
     await broadcast.publish(
         session_id,
         SpotlightEvent(type="spotlight", spotlight=spotlight),
@@ -522,6 +532,7 @@ async def do_report_viewport(
 
 
 async def do_set_hand(session_id: int, *, participant: str, name: str, raised: bool) -> None:
+    await check_live(session_id)
     await broadcast.publish(
         session_id,
         HandEvent(type="hand", participant=participant, name=name, raised=raised),
@@ -531,6 +542,7 @@ async def do_set_hand(session_id: int, *, participant: str, name: str, raised: b
 
 
 async def do_ask(session_id: int, *, participant: str, name: str, text: str) -> None:
+    await check_live(session_id)
     await broadcast.publish(
         session_id,
         QuestionAskedEvent(type="question_asked", participant=participant, name=name, text=text),

@@ -32,7 +32,14 @@ from realtime import handlers  # noqa: F401  (registers the built-in commands)
 from realtime import hub as hubs
 from realtime.broadcast import fanout_mode
 from realtime.connection import Connection, TokenBucket
-from realtime.events import PROTOCOL_VERSION, ErrorEvent, HelloEvent, Identity, PongEvent
+from realtime.events import (
+    EVENTS,
+    PROTOCOL_VERSION,
+    ErrorEvent,
+    HelloEvent,
+    Identity,
+    PongEvent,
+)
 from realtime.groups import group_name
 from realtime.snapshot import build_snapshot
 from realtime.state import get_store
@@ -105,6 +112,21 @@ def _resolve(session_id: int, user: Any, guest_token: str | None) -> dict[str, A
         "user_id": user.pk,
         "guest_id": None,
     }
+
+
+def compact_replay(texts: list[str]) -> list[str]:
+    """Latest value wins on resume too: drop a coalescing event (viewport, ...)
+    when a later one with the same key follows; everything else stays, in order."""
+    keys: list[str | None] = []
+    for text in texts:
+        spec = EVENTS.get(json.loads(text).get("type", ""))
+        keys.append(spec.coalesce if spec is not None else None)
+    last = {key: i for i, key in enumerate(keys) if key is not None}
+    return [
+        t
+        for i, (t, key) in enumerate(zip(texts, keys, strict=True))
+        if key is None or last[key] == i
+    ]
 
 
 def _unwrapped_send(send: Any) -> Any:
@@ -217,9 +239,8 @@ class SessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
                     last_seq=last,
                 )
                 await self.send(text_data=hello.model_dump_json(exclude={"seq"}))
-                for entry in entries:
-                    if conn.accepts(entry.audience):
-                        await self.send(text_data=entry.text)
+                for text in compact_replay([e.text for e in entries if conn.accepts(e.audience)]):
+                    await self.send(text_data=text)
                 conn.release(last)
                 return
         text, last = await build_snapshot(conn)

@@ -174,11 +174,11 @@ async def _report_viewport(conn: Connection, cmd: c.ReportViewport) -> None:
 async def _hand(conn: Connection, cmd: c.Hand) -> None:
     if conn.presence.hand == cmd.raised:
         return
-    conn.presence.hand = cmd.raised
-    await _presence_changed(conn)
     await actions.do_set_hand(
         conn.session_id, participant=conn.participant, name=conn.name, raised=cmd.raised
     )
+    conn.presence.hand = cmd.raised  # only once the action went through
+    await _presence_changed(conn)
 
 
 async def _ask(conn: Connection, cmd: c.Ask) -> None:

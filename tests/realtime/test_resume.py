@@ -92,3 +92,26 @@ async def test_the_resume_command_replays_on_an_open_socket(live, teacher, alice
     assert [(await recv(a))["seq"] for _ in range(2)] == [2, 3]
     assert await silent(a)
     await disconnect(t, a)
+
+
+async def test_a_replay_keeps_only_the_latest_viewport(live, teacher, alice):
+    t, _ = await connect(live.session.pk, user=teacher)
+    await send(t, type="open_item", index=0)  # seq 1
+    await recv(t)
+    for x in (1.0, 2.0, 3.0):  # seq 2, 3, 4
+        await send(t, type="set_viewport", slide_id=live.slide.pk, x=x, y=1.0, zoom=1.0)
+        await recv(t)
+    await _lock_toggles(t, 1)  # seq 5
+    await send(t, type="set_viewport", slide_id=live.slide.pk, x=9.0, y=1.0, zoom=1.0)  # seq 6
+    await recv(t)
+    a, hello = await connect(live.session.pk, user=alice, since=0)
+    assert hello["type"] == "hello" and hello["last_seq"] == 6
+    replay = [await recv(a) for _ in range(3)]
+    assert [(e["type"], e["seq"]) for e in replay] == [
+        ("slide_opened", 1),
+        ("lock", 5),
+        ("viewport", 6),
+    ]
+    assert replay[2]["viewport"]["x"] == 9.0
+    assert await silent(a)
+    await disconnect(t, a)

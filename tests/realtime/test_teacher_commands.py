@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from classroom.models import LiveSession
+from realtime.presence import get_presence
 from realtime.state import get_store
 from tests.realtime.conftest import (
     capture_send_event_calls,
@@ -235,3 +236,24 @@ async def test_assistants_may_drive_but_not_end_the_session(live, bob):
     await send(b, type="session_end")
     assert (await recv(b))["code"] == "forbidden"
     await disconnect(b)
+
+
+async def test_live_commands_are_refused_once_the_session_has_ended(live, teacher, alice):
+    t, _ = await connect(live.session.pk, user=teacher)
+    a, _ = await connect(live.session.pk, user=alice)
+    await send(t, type="open_item", index=0)
+    await recv(t)
+    await recv(a)
+    await send(t, type="session_end")
+    await recv(t)
+    await recv(a)
+    await send(t, type="set_viewport", slide_id=live.slide.pk, x=1.0, y=1.0, zoom=1.0)
+    assert (await recv(t))["code"] == "session_ended"
+    await send(t, type="lock", locked=True)
+    assert (await recv(t))["code"] == "session_ended"
+    await send(a, type="hand", raised=True)
+    assert (await recv(a))["code"] == "session_ended"
+    assert await silent(a) and await silent(t)
+    entries = await get_presence().entries(live.session.pk)
+    assert not any(e.hand for e in entries.values())
+    await disconnect(t, a)
