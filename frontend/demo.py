@@ -192,6 +192,8 @@ def load_demo(password: str = DEMO_PASSWORD) -> DemoSummary:
 
     slides = find_demo_slides()
     course.slides.add(*slides)
+    # make_demo_slides runs before the demo teacher exists on a first `make demo`.
+    Slide.objects.filter(pk__in=[s.pk for s in slides], owner__isnull=True).update(owner=teacher)
 
     session = _demo_session(course, teacher, slides)
 

@@ -204,3 +204,11 @@ def test_it_uses_the_slides_of_make_demo_slides_in_their_order(
     expected = [made[spec.key] for spec in slide_demo.DEMO_SLIDES]
     assert demo.find_demo_slides() == expected
     assert set(course.slides.all()) == set(expected)
+
+
+def test_it_gives_ownerless_demo_slides_to_the_demo_teacher(db: None, no_quiz_demo: None) -> None:
+    # On a first `make demo`, make_demo_slides runs before demo-teacher exists.
+    slide = _ready_slide("Liver, H&E")
+    _run()
+    slide.refresh_from_db()
+    assert slide.owner is not None and slide.owner.username == demo.TEACHER
