@@ -13,6 +13,7 @@ the group, per-consumer JSON encoding; the benchmark baseline).
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from typing import Any, Literal
@@ -129,6 +130,46 @@ async def log_only(session_id: int, event: Event, *, actor: str) -> None:
     eventlog.record(session_id, None, event.type, actor, payload)
 
 
+_server_loop: asyncio.AbstractEventLoop | None = None
+
+
+def remember_server_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """The loop serving websockets in this process (set when a hub starts)."""
+    global _server_loop
+    _server_loop = loop
+
+
+def publish_from_sync(
+    session_id: int,
+    event: Event,
+    *,
+    audience: str = "all",
+    actor: str = "",
+    state: dict[str, Any] | None = None,
+) -> None:
+    """``publish`` from synchronous code in any thread.
+
+    When this process serves websockets, the publish runs on the server's
+    loop (where the hub, the layer and the Redis clients live) and this
+    thread waits for it; this works from Django's sync thread and from plain
+    threads (timers, pools) alike. Without a server loop (management
+    commands, the admin under WSGI) it runs in a temporary loop.
+    """
+    loop = _server_loop
+    if loop is not None and loop.is_running() and not loop.is_closed():
+        try:
+            current: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            current = None
+        if current is not loop:
+            future = asyncio.run_coroutine_threadsafe(
+                publish(session_id, event, audience=audience, actor=actor, state=state), loop
+            )
+            future.result(timeout=30)
+            return
+    async_to_sync(publish)(session_id, event, audience=audience, actor=actor, state=state)
+
+
 def send_event_on_commit(
     session_id: int,
     event: Event,
@@ -141,6 +182,6 @@ def send_event_on_commit(
     check_audience(audience)
 
     def _send() -> None:
-        async_to_sync(publish)(session_id, event, audience=audience, actor=actor, state=state)
+        publish_from_sync(session_id, event, audience=audience, actor=actor, state=state)
 
     transaction.on_commit(_send)

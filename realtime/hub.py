@@ -28,7 +28,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 
 from realtime import eventlog
-from realtime.broadcast import HUB_MESSAGE, fanout_mode, publish
+from realtime.broadcast import HUB_MESSAGE, fanout_mode, publish, remember_server_loop
 from realtime.connection import Connection
 from realtime.events import PresenceEvent, RosterEvent
 from realtime.groups import group_name
@@ -239,6 +239,7 @@ def local_hub(session_id: int) -> SessionHub | None:
 async def attach(conn: Connection) -> SessionHub:
     """Register a socket with this process's hub for its session (starting it)."""
     loop = asyncio.get_running_loop()
+    remember_server_loop(loop)
     async with _lock():
         for key in [k for k in _hubs if k[0].is_closed()]:
             del _hubs[key]
