@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 import time
 import uuid
 from typing import Any
@@ -51,6 +52,8 @@ CLOSE_NOT_FOUND = 4404
 CLOSE_TOO_LARGE = 4413
 CLOSE_ABUSE = 4429
 HARD_FRAME_LIMIT = 1024 * 1024
+MAX_ID = 2**62
+_SEQ_RE = re.compile(r"[0-9]{1,18}")
 
 
 def abuse_limit() -> int:
@@ -157,7 +160,12 @@ class SessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         guest = query.get("guest", [None])[-1]
         since_raw = query.get("since", [None])[-1]
-        identity = await database_sync_to_async(_resolve)(session_id, self.scope.get("user"), guest)
+        if session_id > MAX_ID:
+            identity: dict[str, Any] | int = CLOSE_NOT_FOUND
+        else:
+            identity = await database_sync_to_async(_resolve)(
+                session_id, self.scope.get("user"), guest
+            )
         # Accept first, then close: only an accepted socket can carry a close
         # code a browser can read.
         await self.accept()
@@ -176,7 +184,7 @@ class SessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         await hubs.attach(conn)
         if fanout_mode() == "naive":
             await self._naive_subscribe()
-        since = int(since_raw) if since_raw and since_raw.isdigit() else None
+        since = int(since_raw) if since_raw and _SEQ_RE.fullmatch(since_raw) else None
         try:
             await self._initial(since)
         except LiveSession.DoesNotExist:  # deleted while we were connecting

@@ -83,3 +83,17 @@ async def test_it_gives_assistants_staff_views(live, bob):
     assert snap["you"]["role"] == "assistant"
     assert snap["roster"] is not None
     await disconnect(comm)
+
+
+async def test_it_answers_an_absurd_session_id_with_4404(teacher):
+    assert await refused_with(10**30, user=teacher) == 4404
+
+
+async def test_a_malformed_since_gets_a_plain_snapshot(live, alice):
+    for since in ("²", "-3", "abc", "9" * 40):
+        comm = await communicator(live.session.pk, user=alice)
+        comm.scope["query_string"] = f"since={since}".encode()
+        connected, _ = await comm.connect(timeout=5)
+        assert connected
+        assert (await comm.receive_json_from(timeout=5))["type"] == "snapshot"
+        await disconnect(comm)
