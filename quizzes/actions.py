@@ -154,13 +154,21 @@ def do_push_question(
     show_distribution: bool = True,
     speed_scoring: bool = False,
     show_leaderboard: bool = False,
+    time_limit: int | None = None,
 ) -> LiveQuestion:
-    """Open a question in a session; a question still open there is closed first."""
+    """Open a question in a session; a question still open there is closed first.
+
+    ``time_limit`` (5-3600 s) overrides the question's own for this push.
+    """
     check_course_staff(by, session.course_id)
     if session.state == LiveSession.State.ENDED:
         raise QuizError("closed", "the session has ended")
     ensure_resumed()
     spec, bank_question = check_question_spec(session, question)
+    if time_limit is not None:
+        if not 5 <= time_limit <= 3600:
+            raise QuizError("invalid", "time_limit must be 5-3600 seconds")
+        spec = spec.model_copy(update={"time_limit": time_limit})
     try:
         with transaction.atomic():
             for previous in LiveQuestion.objects.select_for_update().filter(

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connections, transaction
@@ -48,6 +48,18 @@ def batch_window_s() -> float:
 
 def batch_max() -> int:
     return int(getattr(settings, "QUIZ_BATCH_MAX", 500))
+
+
+def answer_mode() -> Literal["batched", "naive"]:
+    """``QUIZ_ANSWER_MODE``: ``batched`` (default), or ``naive``, the benchmark
+    baseline: one transaction per answer and one unthrottled teacher message
+    per answer (see quizzes/ws.py and bench/quiz_burst.py --ws)."""
+    mode = getattr(settings, "QUIZ_ANSWER_MODE", "batched")
+    if mode == "batched":
+        return "batched"
+    if mode == "naive":
+        return "naive"
+    raise ValueError(f"QUIZ_ANSWER_MODE must be 'batched' or 'naive'; got {mode!r}")
 
 
 def deadline_grace() -> timedelta:
@@ -165,7 +177,10 @@ def _after_commit(applied: list[tuple[int, int, str, int, dict[str, Any], bool |
         else:
             aggregate.apply(key, revision, payload, correct)
     for lq_id in {a[0] for a in applied}:
-        runtime.publisher.mark(lq_id)
+        if answer_mode() == "naive":
+            runtime.publish_aggregate(lq_id, False)  # baseline: every answer, at once
+        else:
+            runtime.publisher.mark(lq_id)
 
 
 def _commit_question(

@@ -1,0 +1,336 @@
+"""Live quizzes over the session websocket (see docs/protocol.md, "Quizzes").
+
+Glue only: typed, strict command models for the quiz frames, their handlers
+(registered with ``realtime.commands.register_command``), the quiz event
+shapes declared with ``realtime.events.register_event``, and the snapshot
+hook filling ``snapshot.question``. Every state change goes through
+``quizzes.actions``; a ``QuizError`` becomes the consumer's ``error`` frame
+(``classroom.actions.ActionError``). ``register()`` runs once from
+``QuizzesConfig.ready``.
+
+Answers: ``quiz_answer`` awaits ``actions.asubmit_answer`` (group commit) and
+replies ``quiz_ack`` to the submitter only after the commit. With
+``QUIZ_ANSWER_MODE = "naive"`` (the baseline of ``bench/quiz_burst.py --ws``)
+each answer is its own transaction on Django's sync thread and the teacher
+gets one aggregate message per answer, unthrottled.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, TypeVar
+
+from channels.db import database_sync_to_async
+from django.contrib.auth.models import User
+from django.db import close_old_connections
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from classroom.actions import ActionError
+from classroom.models import LiveSession
+from quizzes import actions
+from quizzes.answers import answer_mode
+from quizzes.domain import Participant, QuizError
+from quizzes.models import Question
+from realtime import commands as c
+from realtime.connection import Connection
+from realtime.events import Event, register_event
+from realtime.state import LiveState
+
+T = TypeVar("T")
+
+Id = Annotated[int, Field(ge=1, le=2**62)]
+TimeLimit = Annotated[int, Field(ge=5, le=3600)]
+# What answers.check_client_id accepts: 1-64 printable ASCII characters.
+ClientId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[ -~]+$")]
+# One answer object; its fields are checked against the question's type
+# (quizzes.specs.parse_answer) when it is committed.
+AnswerIn = Annotated[dict[str, Any], Field(min_length=1, max_length=4)]
+
+
+# --- inbound ---------------------------------------------------------------------------
+
+
+class QuizPush(c.Command):
+    """Staff: open a bank question (``question_id``) or an ad-hoc ``question`` spec."""
+
+    type: Literal["quiz_push"]
+    question_id: Id | None = None
+    question: dict[str, Any] | None = None
+    allow_change: bool = True
+    show_distribution: bool = True
+    speed_scoring: bool = False
+    show_leaderboard: bool = False
+    time_limit: TimeLimit | None = None
+
+
+class QuizClose(c.Command):
+    type: Literal["quiz_close"]
+    live_question_id: Id
+
+
+class QuizReveal(c.Command):
+    type: Literal["quiz_reveal"]
+    live_question_id: Id
+    show_distribution: bool | None = None
+    show_leaderboard: bool | None = None
+
+
+class QuizDismiss(c.Command):
+    type: Literal["quiz_dismiss"]
+    live_question_id: Id
+
+
+class QuizAnswer(c.Command):
+    """Students and guests: one answer; resending the same ``client_id`` is idempotent."""
+
+    type: Literal["quiz_answer"]
+    live_question_id: Id
+    client_id: ClientId
+    answer: AnswerIn
+
+
+# --- outbound (shapes of quizzes/events.py, checked by realtime) ----------------------
+
+
+class _Shape(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class LeaderboardRow(_Shape):
+    rank: int
+    name: str
+    score: float
+
+
+class QuizQuestionFrame(Event):
+    type: Literal["quiz_question"]
+    live_question_id: int
+    question: dict[str, Any]
+    opened_at: str
+    deadline_at: str
+    server_time: str
+    allow_change: bool
+
+
+class QuizAggregateFrame(Event):
+    type: Literal["quiz_aggregate"]
+    live_question_id: int
+    aggregate: dict[str, Any]
+    final: bool
+
+
+class QuizClosedFrame(Event):
+    type: Literal["quiz_closed"]
+    live_question_id: int
+    reason: Literal["deadline", "teacher", "replaced", "ended"]
+    closed_at: str
+
+
+class QuizRevealFrame(Event):
+    type: Literal["quiz_reveal"]
+    live_question_id: int
+    correct_answer: dict[str, Any]
+    explanation: str
+    distribution: dict[str, Any] | None
+    leaderboard: list[LeaderboardRow] | None
+
+
+class QuizResultFrame(Event):
+    type: Literal["quiz_result"]
+    live_question_id: int
+    answer: dict[str, Any] | None
+    correct: bool | None
+    score: float
+    points: int
+    distance_um: float | None
+
+
+class QuizDismissedFrame(Event):
+    type: Literal["quiz_dismissed"]
+    live_question_id: int
+
+
+class QuizAckFrame(Event):
+    type: Literal["quiz_ack"]
+    live_question_id: int
+    client_id: str
+    revision: int
+    accepted_at: str
+
+
+# --- errors ----------------------------------------------------------------------------
+
+# QuizError codes that read differently on the socket (see docs/protocol.md).
+_ANSWER_CODES = {"invalid": "invalid_answer", "not_open_yet": "not_open"}
+
+
+def refusal(error: QuizError, *, answering: bool = False) -> ActionError:
+    """The consumer's error frame for a refused quiz command."""
+    code: str = error.code
+    if answering:
+        code = _ANSWER_CODES.get(code, code)
+    elif code == "not_open_yet":
+        code = "not_open"
+    return ActionError(code, error.message)
+
+
+def _in_thread(fn: Callable[..., T]) -> Callable[..., Any]:
+    """A worker-thread call (never the event loop); QuizError becomes ActionError."""
+
+    def run(*args: Any, **kwargs: Any) -> T:
+        close_old_connections()
+        try:
+            return fn(*args, **kwargs)
+        except QuizError as e:
+            raise refusal(e) from None
+
+    wrapped: Callable[..., Any] = database_sync_to_async(run)
+    return wrapped
+
+
+def _staff_user(conn: Connection) -> User:
+    if conn.user_id is None:
+        raise QuizError("forbidden", "only the course's teachers can do that")
+    return User.objects.get(pk=conn.user_id)
+
+
+def _session(conn: Connection) -> LiveSession:
+    return LiveSession.objects.get(pk=conn.session_id)
+
+
+def _check_in_session(conn: Connection, live_question_id: int) -> None:
+    from quizzes.models import LiveQuestion
+
+    if not LiveQuestion.objects.filter(pk=live_question_id, session_id=conn.session_id).exists():
+        raise QuizError("not_found", "no such question in this session")
+
+
+# --- handlers --------------------------------------------------------------------------
+
+
+@_in_thread
+def _push(conn: Connection, cmd: QuizPush) -> None:
+    if (cmd.question_id is None) == (cmd.question is None):
+        raise QuizError("invalid", "give either question_id (from the bank) or question (a spec)")
+    session = _session(conn)
+    source: Question | dict[str, Any]
+    if cmd.question_id is not None:
+        found = Question.objects.filter(pk=cmd.question_id, course_id=session.course_id).first()
+        if found is None:
+            raise QuizError("not_found", "no such question in this course")
+        source = found
+    else:
+        assert cmd.question is not None
+        source = cmd.question
+    actions.do_push_question(
+        session,
+        source,
+        by=_staff_user(conn),
+        allow_change=cmd.allow_change,
+        show_distribution=cmd.show_distribution,
+        speed_scoring=cmd.speed_scoring,
+        show_leaderboard=cmd.show_leaderboard,
+        time_limit=cmd.time_limit,
+    )
+
+
+async def _close(conn: Connection, cmd: QuizClose) -> None:
+    await _in_thread(_check_in_session)(conn, cmd.live_question_id)
+    user = await _in_thread(_staff_user)(conn)
+    try:
+        # Answers already received are committed before the close.
+        await actions.aclose_question(cmd.live_question_id, by=user, reason="teacher")
+    except QuizError as e:
+        raise refusal(e) from None
+
+
+@_in_thread
+def _reveal(conn: Connection, cmd: QuizReveal) -> None:
+    _check_in_session(conn, cmd.live_question_id)
+    actions.do_reveal(
+        cmd.live_question_id,
+        by=_staff_user(conn),
+        show_distribution=cmd.show_distribution,
+        show_leaderboard=cmd.show_leaderboard,
+    )
+
+
+@_in_thread
+def _dismiss(conn: Connection, cmd: QuizDismiss) -> None:
+    _check_in_session(conn, cmd.live_question_id)
+    actions.do_dismiss_question(cmd.live_question_id, by=_staff_user(conn))
+
+
+async def _answer(conn: Connection, cmd: QuizAnswer) -> None:
+    participant = Participant.from_key(conn.participant)
+    try:
+        if answer_mode() == "naive":
+            ack = await database_sync_to_async(actions.do_submit_answer)(
+                cmd.live_question_id,
+                participant,
+                cmd.answer,
+                cmd.client_id,
+                session_id=conn.session_id,
+            )
+        else:
+            ack = await actions.asubmit_answer(
+                cmd.live_question_id,
+                participant,
+                cmd.answer,
+                cmd.client_id,
+                session_id=conn.session_id,
+            )
+    except QuizError as e:
+        raise refusal(e, answering=True) from None
+    # Committed: only now does the submitter hear about it.
+    frame = QuizAckFrame.model_validate(ack.as_event())
+    await conn.deliver(json.dumps(frame.model_dump(mode="json", exclude={"seq"})))
+
+
+# --- snapshot ----------------------------------------------------------------------------
+
+
+def _active_question(conn: Connection) -> dict[str, Any] | None:
+    close_old_connections()
+    session = LiveSession.objects.get(pk=conn.session_id)
+    participant = None if conn.is_staff else Participant.from_key(conn.participant)
+    active = actions.active_question_for(session, participant, staff=conn.is_staff)
+    return dict(active) if active is not None else None
+
+
+async def question_snapshot(conn: Connection, state: LiveState) -> dict[str, Any] | None:
+    """``snapshot.question``: the question on screen for this viewer (or null)."""
+    result: dict[str, Any] | None = await database_sync_to_async(_active_question)(conn)
+    return result
+
+
+# --- registration ------------------------------------------------------------------------
+
+_registered = False
+
+
+def register() -> None:
+    """Declare the quiz frames with realtime (idempotent; from ``QuizzesConfig.ready``)."""
+    global _registered
+    if _registered:
+        return
+    from realtime.snapshot import register_snapshot_hook
+
+    register_event(QuizQuestionFrame, sequenced=True)
+    # Throttled (<= 5/s) and latest-value-wins: a slow teacher gets the newest.
+    register_event(QuizAggregateFrame, sequenced=True, coalesce="quiz_aggregate", logged=False)
+    register_event(QuizClosedFrame, sequenced=True)
+    register_event(QuizRevealFrame, sequenced=True)
+    register_event(QuizResultFrame, sequenced=True)
+    register_event(QuizDismissedFrame, sequenced=True)
+    register_event(QuizAckFrame, sequenced=False, logged=False)
+
+    reg = c.register_command
+    reg(QuizPush, roles=c.STAFF, rate=1, burst=5, handler=_push)
+    reg(QuizClose, roles=c.STAFF, rate=2, burst=5, handler=_close)
+    reg(QuizReveal, roles=c.STAFF, rate=2, burst=5, handler=_reveal)
+    reg(QuizDismiss, roles=c.STAFF, rate=2, burst=5, handler=_dismiss)
+    reg(QuizAnswer, roles=c.STUDENTS, rate=2, burst=10, handler=_answer)
+    register_snapshot_hook("question", question_snapshot)
+    _registered = True
