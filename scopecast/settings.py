@@ -136,7 +136,9 @@ SLIDE_UPLOAD_CHUNK_BYTES = envint("SLIDE_UPLOAD_CHUNK_BYTES", 8 * 1024**2, min_v
 TILE_SIZE = envint("TILE_SIZE", 254, min_value=16, max_value=4096)
 TILE_OVERLAP = envint("TILE_OVERLAP", 1, min_value=0, max_value=64)
 TILE_QUALITY = envint("TILE_QUALITY", 80, min_value=1, max_value=100)
-TILE_WORKERS = envint("TILE_WORKERS", os.cpu_count() or 2, min_value=1, max_value=64)
+# One more thread than cores: reads and encodes release the GIL, and the
+# event loop needs it too (measured ~15% more cold tiles/s; docs/tiles.md).
+TILE_WORKERS = envint("TILE_WORKERS", (os.cpu_count() or 2) + 1, min_value=1, max_value=64)
 TILE_SLIDE_HANDLES = envint("TILE_SLIDE_HANDLES", 16, min_value=1, max_value=1024)
 TILE_TOKEN_TTL = envint("TILE_TOKEN_TTL", 6 * 3600, min_value=60)
 MEMCACHED_SERVERS = memcached_servers("MEMCACHED_SERVERS")
