@@ -24,6 +24,7 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings as django_settings
 from django.contrib.auth.models import User
+from django.db import connections
 from django.test import Client
 
 from classroom.actions import AgendaSpec, do_create_session
@@ -49,7 +50,7 @@ class Live:
 
 
 @pytest.fixture(autouse=True)
-async def realtime_isolation(settings: Any) -> AsyncIterator[None]:
+async def realtime_isolation(settings: Any, request: Any) -> AsyncIterator[None]:
     # Fast hashing for the personas (the machine is shared; PBKDF2 is slow).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.REALTIME_ROSTER_DELAY = 60.0  # no roster chatter unless a test asks
@@ -65,6 +66,10 @@ async def realtime_isolation(settings: Any) -> AsyncIterator[None]:
     # Prewarm requests run on the tile server's pool; let them finish before
     # the database is flushed for the next test.
     await asyncio.to_thread(wait_for_prewarm, 10.0)
+    # Channels' sync thread keeps its database connection (CONN_MAX_AGE);
+    # close it so PostgreSQL can drop the test database at the end.
+    if request.node.get_closest_marker("django_db") is not None:
+        await database_sync_to_async(connections.close_all)()
 
 
 def _make_live(course: Any, teacher: User) -> Live:
