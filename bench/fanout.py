@@ -5,38 +5,53 @@ See docs/protocol.md, "Fan-out and state" and "Delivery: latest value wins".
 Usage::
 
     .venv/bin/python bench/fanout.py [--students 500 1000] [--seconds 30] [--rate 20]
-                                     [--servers 1] [--no-baseline]
+                                     [--servers 1] [--no-baseline] [--profile]
 
-What it does, bounded (about 5 minutes with the defaults):
+What it does, bounded (about 6 minutes with the defaults):
 
 1. A production-like setup: a private PostgreSQL database
    (``scopecast_bench_fanout``, dropped and re-created, migrated with
-   ``manage.py migrate`` in a subprocess; a SQLite file under var/bench/ when
-   PostgreSQL is down), Redis for the channel layer (pub/sub), the live state
-   store and presence (a fresh ``REALTIME_PREFIX`` per run), and real
-   ``daphne`` processes with DEBUG off.
-2. Per measured run: a course, a teacher, a live session with guests allowed
-   and a one-slide agenda (a small synthetic generic TIFF, so that the
-   server's prewarm has something real to read) are created through
-   ``classroom.actions``; N guests join through ``do_join_as_guest`` (the
-   service behind ``POST /courses/join``; its per-IP rate limit would refuse a
-   whole class from one address).
+   ``manage.py migrate`` in a subprocess, dropped at the end; a SQLite file
+   under var/bench/fanout/ when PostgreSQL is down), Redis for the channel
+   layer (pub/sub), the live state store and presence (a fresh
+   ``REALTIME_PREFIX``, its keys deleted at the end), and ``--servers`` real
+   ``daphne`` processes with DEBUG off (SECRET_KEY and ALLOWED_HOSTS set).
+2. Per measured run: a live session of one course with guests allowed and a
+   one-slide agenda (a small synthetic generic TIFF, so that the server's
+   prewarm has something real to read), created through ``classroom.actions``;
+   N guests join through ``do_join_as_guest`` (the service behind
+   ``POST /courses/join``, whose per-IP rate limit would refuse a whole class
+   from one address).
 3. The teacher connects with a Django session cookie, starts the session and
    opens agenda item 0. A SEPARATE process then connects the N students (the
    ``websockets`` library's sans-I/O protocol on raw asyncio, so the client
-   costs little of the shared 2 cores), each with its guest token.
+   costs little of the shared 2 cores), each with its guest token, spread
+   over the servers; every socket acks with ``ping`` every 5 s, as clients must.
 4. The teacher sends ``set_viewport`` at ``--rate`` Hz for ``--seconds``. Update
    ``i`` carries ``x = 100 + i/4`` as its marker; the driver records the send
    time (``time.time()``, system-wide), the students record the receive time of
-   every viewport frame. Afterwards the students wait (bounded) until every one
-   shows exactly the teacher's last view.
+   every viewport frame. Afterwards the students wait (``--converge-timeout``)
+   until every one shows exactly the teacher's last view.
 5. Server CPU seconds come from /proc/<pid>/stat of the daphne process(es), RSS
    per connection from VmRSS before and after the students connected.
+   ``--profile`` samples the servers with py-spy while the updates flow
+   (bench/results/profile-*.txt, py-spy's raw collapsed stacks).
+
+Figures per run: latency p50/p99/max over every delivered update; updates
+delivered per student (latest value wins may drop superseded ones for a slow
+client); whether every student ended on the teacher's last view; server CPU
+from the first update until convergence, per socket and update (us/frame) and
+as the cores the design needs at the teacher's rate; RSS per connection. To
+show where a backlog sits, it also reports how many updates the server had
+accepted (taken a seq for) when the last one was sent, and per update the
+latency of the first student (teacher -> store -> hub) apart from the
+first-to-last spread (the fan-out itself).
 
 Each N runs twice, in the same run: ``REALTIME_FANOUT=hub`` (one layer
 subscription per process, JSON encoded once) and the ``naive`` baseline (every
-socket in the channel-layer group, JSON encoded per socket). It prints a table
-with the ratios and writes bench/results/fanout-<time>.json.
+socket in the channel-layer group, JSON encoded per socket); the baseline is
+skipped at a larger N when it did not complete at a smaller one. It prints a
+table with the ratios and writes bench/results/fanout-<time>.json.
 """
 
 from __future__ import annotations
