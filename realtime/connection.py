@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
@@ -21,6 +22,8 @@ from typing import Any
 from django.conf import settings
 
 from realtime.presence import STAFF_ROLES, PresenceEntry
+
+logger = logging.getLogger(__name__)
 
 CLOSE_SLOW = 4408
 
@@ -123,8 +126,8 @@ class Connection:
         self.acked_seq = 0
         self.slow_reason = ""
         self.resync: Callable[[], Awaitable[None]] | None = None
-        # Sends one text frame straight to the server (set by the consumer).
-        self.sender: Callable[[str], Awaitable[None]] | None = None
+        # The server's ASGI send for this socket (set by the consumer).
+        self.sender: Callable[[dict[str, Any]], Awaitable[None]] | None = None
         self.sending = False
         self.last_ack = time.monotonic()
         self.closing = False
@@ -146,12 +149,19 @@ class Connection:
             return not self.is_staff
         return audience == f"p:{self.participant}"
 
-    async def deliver(self, text: str, key: str | None = None, seq: int | None = None) -> None:
+    async def deliver(
+        self,
+        text: str,
+        key: str | None = None,
+        seq: int | None = None,
+        frame: dict[str, Any] | None = None,
+    ) -> None:
         """Send at once when nothing is queued or in flight, else queue (hub path).
 
         The direct send saves a task wake-up per socket per broadcast; frames
         still go through the outbox whenever the socket is busy, so ordering
-        and latest-value-wins hold.
+        and latest-value-wins hold. ``frame`` is the ready ASGI message
+        (``websocket.send`` with ``text``), built once per broadcast.
         """
         if self.closing or (seq is not None and seq <= self.min_seq):
             return
@@ -160,7 +170,10 @@ class Connection:
             return
         self.sending = True
         try:
-            await self.sender(text)
+            await self.sender(frame or {"type": "websocket.send", "text": text})
+        except Exception:
+            logger.exception("send to %s failed", self.participant)
+            return
         finally:
             self.sending = False
         if seq is not None:

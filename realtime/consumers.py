@@ -179,8 +179,8 @@ class SessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             **identity,
         )
         conn.resync = self._resync
-        conn.sender = self._send_text
         self._raw_send = _unwrapped_send(self.base_send)
+        conn.sender = self._raw_send
         await hubs.attach(conn)
         if fanout_mode() == "naive":
             await self._naive_subscribe()

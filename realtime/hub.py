@@ -125,9 +125,10 @@ class SessionHub:
         text: str = message["text"]
         audience: str = message["audience"]
         key: str | None = message.get("key")
+        frame = {"type": "websocket.send", "text": text}  # one ASGI message for all
         for conn in list(self.conns):
             if conn.accepts(audience):
-                await conn.deliver(text, key, seq)
+                await conn.deliver(text, key, seq, frame)
         if message.get("effect") == "follow":
             self._everyone_follows()
 
