@@ -51,7 +51,7 @@ def locate_spec(slide_id: int) -> dict[str, Any]:
 
 async def guest_token(session: LiveSession, name: str) -> str:
     _, token = await database_sync_to_async(do_join_as_guest)(session.join_code, name)
-    return token
+    return str(token)
 
 
 async def push(teacher: WebsocketCommunicator, spec: dict[str, Any], **options: Any) -> int:

@@ -49,7 +49,8 @@ async def test_students_and_guests_receive_the_pushed_question_without_answers(
 
 
 async def make_single_async(live: Any) -> Question:
-    return await database_sync_to_async(make_single)(live.session.course)
+    question: Question = await database_sync_to_async(make_single)(live.session.course)
+    return question
 
 
 async def test_a_bank_question_is_pushed_with_a_time_limit_override(live, teacher, alice):

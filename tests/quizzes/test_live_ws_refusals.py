@@ -95,7 +95,7 @@ async def test_a_guest_of_another_session_cannot_answer_this_sessions_question(
     await disconnect(t, m)
 
 
-def _other_session(course, teacher, slide):  # type: ignore[no-untyped-def]
+def _other_session(course, teacher, slide):
     session = do_create_session(
         course, title="Other", created_by=teacher, agenda=[AgendaSpec(slide)], allow_guests=True
     )

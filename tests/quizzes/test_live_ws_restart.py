@@ -29,7 +29,7 @@ realtime_isolation = rt.realtime_isolation
 
 
 async def _restart(*comms: object) -> None:
-    await disconnect(*comms)  # type: ignore[arg-type]
+    await disconnect(*comms)
     await hubs.close_all()
     memory_store().reset()
     memory_presence().reset()
