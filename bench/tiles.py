@@ -314,12 +314,10 @@ class _Connection(asyncio.Protocol):
                 self.need = length
             if len(self.buffer) < self.need:
                 return
-            body = bytes(self.buffer[: self.need])
+            is_jpeg = self.buffer[:2] == b"\xff\xd8"  # no copy of the body
             del self.buffer[: self.need]
             self.need = -1
-            self.job.done(
-                time.perf_counter() - self.started, self.status == 200 and body[:2] == b"\xff\xd8"
-            )
+            self.job.done(time.perf_counter() - self.started, self.status == 200 and is_jpeg)
             self.next()
             if not self.buffer:
                 return
