@@ -6,6 +6,7 @@ channel-layer groups; the keys are deleted afterwards.
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -154,4 +155,29 @@ async def test_the_hub_does_not_resync_clients_when_events_merely_arrive_late(
     await store.append(live.session.pk, '{"type":"lock","locked":false}', "all")
     await hub.tick()  # seq 1 arrived; seq 2 is in flight now
     assert await silent(a)
+    await disconnect(t, a)
+
+
+async def test_clients_resync_after_the_pubsub_connection_drops(
+    live, teacher, alice, on_redis, redis_url
+):
+    t, _ = await connect(live.session.pk, user=teacher)
+    a, _ = await connect(live.session.pk, user=alice)
+    # Kill exactly this process's pub/sub connection (not anyone else's).
+    shard = get_channel_layer()._get_layer()._shards[0]
+    host, port = shard._pubsub.connection._writer.get_extra_info("sockname")[:2]
+    admin = aioredis.Redis.from_url(redis_url)
+    assert await admin.client_kill_filter(_type=None, addr=f"{host}:{port}") == 1
+    await admin.aclose()
+    await send(t, type="lock", locked=True)  # published while nobody listens: lost
+    assert await silent(a, 0.3)
+    await asyncio.sleep(1.5)  # channels_redis reconnects and resubscribes
+    hub = the_hub(live.session.pk)
+    await hub.tick()
+    await hub.tick()
+    hello = await recv(a)
+    assert (hello["type"], hello["resumed_from"], hello["last_seq"]) == ("hello", 0, 1)
+    assert (await recv(a))["locked"] is True
+    await send(t, type="lock", locked=False)  # live again after the reconnect
+    assert (await recv(a)) == {"seq": 2, "type": "lock", "locked": False}
     await disconnect(t, a)
