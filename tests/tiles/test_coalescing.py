@@ -125,3 +125,23 @@ async def test_a_failed_read_reaches_every_waiter_and_is_not_cached(
     again = await get(client, course_slide, 2, 2)
     assert again.status_code == 404
     assert calls >= 2  # the failure was not cached
+
+
+async def test_a_live_request_joins_a_prewarm_read_of_the_same_tile(
+    course_slide: Slide, monkeypatch: pytest.MonkeyPatch, read_counter: Callable[[], int]
+) -> None:
+    from slides.prewarm import prewarm_tiles
+
+    gate = Gate(monkeypatch)
+    warming = asyncio.create_task(
+        asyncio.to_thread(prewarm_tiles, course_slide.pk, course_slide.version, [(12, 7, 7)])
+    )
+    await gate.wait_for_fetches(1)
+    live = asyncio.create_task(get(AsyncClient(), course_slide, 7, 7))
+    await gate.wait_for_fetches(2)
+    gate.release.set()
+    response = await live
+    stats = await warming
+    assert response.status_code == 200
+    assert stats.rendered == 1
+    assert read_counter() == 1
