@@ -478,7 +478,13 @@ def new_session(world: World, students: int, label: str) -> tuple[int, list[str]
 class Server:
     """One daphne process on a free port, logging to a file."""
 
-    def __init__(self, env: dict[str, str], log: Path) -> None:
+    def __init__(self, env: dict[str, str], log: Path, experiments: str = "") -> None:
+        if experiments:
+            env = {
+                **env,
+                "BENCH_EXPERIMENTS": experiments,
+                "PYTHONPATH": f"{ROOT}{os.pathsep}{SCRIPT.parent}",
+            }
         self.port = free_port()
         self.log = log
         self.profiler: subprocess.Popen[bytes] | None = None
@@ -491,7 +497,7 @@ class Server:
                 str(self.port),
                 "-v",
                 "0",
-                "scopecast.asgi:application",
+                "_fanout_asgi:application" if experiments else "scopecast.asgi:application",
             ],
             cwd=ROOT,
             env=env,
@@ -884,7 +890,7 @@ def run_one(
     session_id, tokens = new_session(world, students, f"{design}-{students}")
     server_env = {**env, "REALTIME_FANOUT": design}
     servers = [
-        Server(server_env, workdir / f"daphne-{design}-{students}-{k}.log")
+        Server(server_env, workdir / f"daphne-{design}-{students}-{k}.log", args.experiment)
         for k in range(args.servers)
     ]
     try:
@@ -955,6 +961,7 @@ def print_table(results: list[RunResult], args: argparse.Namespace) -> None:
     print(
         f"Fan-out: teacher set_viewport at {args.rate:g} Hz for {args.seconds:g} s; "
         f"{args.servers} daphne process(es); Redis pub/sub layer"
+        + (f"; experiment: {args.experiment}" if args.experiment else "")
     )
     header = (
         f"{'design':<6} {'N':>5} {'conn':>5} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} "
@@ -1004,6 +1011,7 @@ def write_json(results: list[RunResult], args: argparse.Namespace, db_label: str
         "rate_hz": args.rate,
         "seconds": args.seconds,
         "servers": args.servers,
+        "experiment": args.experiment,
         "database": db_label,
         "redis": REDIS_URL,
         "cpus": os.cpu_count(),
@@ -1045,6 +1053,11 @@ def main() -> int:
     parser.add_argument("--converge-timeout", type=float, default=20.0)
     parser.add_argument(
         "--profile", action="store_true", help="py-spy the servers (bench/results/profile-*)"
+    )
+    parser.add_argument(
+        "--experiment",
+        default="",
+        help="comma-separated ideas to measure (bench/_fanout_asgi.py), e.g. no-dispatch-db-hop",
     )
     parser.add_argument("--students-worker", metavar="CONFIG", help=argparse.SUPPRESS)
     args = parser.parse_args()
