@@ -992,7 +992,7 @@ def print_table(results: list[RunResult], args: argparse.Namespace) -> None:
         print(
             f"N={n}: naive / hub  p50 {_ratio(naive.p50_ms, hub.p50_ms)}, "
             f"p99 {_ratio(naive.p99_ms, hub.p99_ms)}, "
-            f"server CPU {_ratio(naive.server_cpu_run, hub.server_cpu_run)}, "
+            f"server CPU per update {_ratio(naive.cpu_ms_per_update, hub.cpu_ms_per_update)}, "
             f"RSS/conn {_ratio(naive.rss_per_conn_kib, hub.rss_per_conn_kib)}"
         )
     for r in results:
