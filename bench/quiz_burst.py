@@ -292,6 +292,7 @@ RESULTS_DIR = ROOT / "bench" / "results"
 WS_SECRET = "bench-quiz-" + uuid.uuid4().hex
 WS_PREFIX = "bq" + uuid.uuid4().hex[:6]
 CONNECT_CONCURRENCY = 64
+ACK_BOUND_S = 75.0  # per run: keeps the whole benchmark within ~6 minutes
 
 
 def services_up() -> bool:
@@ -445,11 +446,13 @@ def ws_world(n: int) -> dict[str, Any]:
     }
 
 
-def ws_counts(lq_id: int) -> tuple[int, int]:
-    """(answers in the database, distinct commits) for one live question."""
+def ws_counts(lq_id: int) -> tuple[set[str], int]:
+    """(client ids of the answers in the database, distinct commits) for one question."""
     from quizzes.models import AnswerReceipt, LiveAnswer
 
-    rows = LiveAnswer.objects.filter(live_question_id=lq_id).count()
+    rows = set(
+        LiveAnswer.objects.filter(live_question_id=lq_id).values_list("client_id", flat=True)
+    )
     commits = (
         AnswerReceipt.objects.filter(live_question_id=lq_id)
         .values("accepted_at")
@@ -472,6 +475,19 @@ class WsStudent:
         self.error: str | None = None
 
     async def reader(self) -> None:
+        with contextlib.suppress(Exception):
+            await self._read()
+
+    async def ping(self) -> None:
+        """Acknowledge what arrived every 5 s, as the protocol asks (no 4408)."""
+        with contextlib.suppress(Exception):
+            while True:
+                await asyncio.sleep(5)
+                await self.ws.send(
+                    json.dumps({"type": "ping", "seq": self.last_seq, "ref": "ping"})
+                )
+
+    async def _read(self) -> None:
         async for text in self.ws:
             frame = json.loads(text)
             seq = frame.get("seq")
@@ -514,11 +530,14 @@ async def ws_run(design: str, n: int, spread: float, server: Daphne) -> WsResult
                 st.error = f"connect: {e}"
                 return
             tasks.append(asyncio.create_task(st.reader()))
+            tasks.append(asyncio.create_task(st.ping()))
 
     t0 = time.perf_counter()
     await asyncio.gather(*(join(s) for s in students))
     connected = [s for s in students if s.ws is not None]
-    print(f"  {design}: {len(connected)}/{n} students connected in {time.perf_counter() - t0:.1f}s")
+    print(
+        f"  {design}: {len(connected)}/{n} connected in {time.perf_counter() - t0:.1f}s", flush=True
+    )
 
     teacher = await connect(
         base,
@@ -528,15 +547,17 @@ async def ws_run(design: str, n: int, spread: float, server: Daphne) -> WsResult
         max_size=2**24,
     )
     teacher_msgs = 0
+    teacher_seq = 0
     seen_all_at = 0.0
     seen_all = asyncio.Event()
     lq_holder: dict[str, int] = {}
     pushed = asyncio.Event()
 
     async def teacher_reader() -> None:
-        nonlocal teacher_msgs, seen_all_at
+        nonlocal teacher_msgs, seen_all_at, teacher_seq
         async for text in teacher:
             frame = json.loads(text)
+            teacher_seq = max(teacher_seq, frame.get("seq") or 0)
             if frame["type"] == "quiz_question":
                 lq_holder["id"] = frame["live_question_id"]
                 pushed.set()
@@ -548,17 +569,14 @@ async def ws_run(design: str, n: int, spread: float, server: Daphne) -> WsResult
             elif frame["type"] == "error":
                 print(f"  teacher got an error: {frame}")
 
-    async def pinger() -> None:
-        while True:
-            await asyncio.sleep(5)
-            for st in connected:
-                with contextlib.suppress(Exception):
-                    await st.ws.send(
-                        json.dumps({"type": "ping", "seq": st.last_seq, "ref": "ping"})
-                    )
+    async def teacher_pinger() -> None:
+        with contextlib.suppress(Exception):
+            while True:
+                await asyncio.sleep(5)
+                await teacher.send(json.dumps({"type": "ping", "seq": teacher_seq, "ref": "ping"}))
 
     tasks.append(asyncio.create_task(teacher_reader()))
-    tasks.append(asyncio.create_task(pinger()))
+    tasks.append(asyncio.create_task(teacher_pinger()))
     rng = random.Random(n)
     cpu0 = server.cpu_seconds()
 
@@ -576,31 +594,42 @@ async def ws_run(design: str, n: int, spread: float, server: Daphne) -> WsResult
                 }
             )
         )
-        await st.acked
+        await asyncio.shield(st.acked)
 
     await teacher.send(json.dumps({"type": "quiz_push", "question_id": world["question_id"]}))
     await asyncio.wait_for(pushed.wait(), 30)
     try:
-        await asyncio.wait_for(asyncio.gather(*(answer(s) for s in connected)), 240)
+        await asyncio.wait_for(asyncio.gather(*(answer(s) for s in connected)), ACK_BOUND_S)
     except TimeoutError:
-        print("  timed out waiting for acks")
-    acks = [s for s in connected if s.acked.done() and s.acked.result()["type"] == "quiz_ack"]
+        print(f"  not every answer was acknowledged within {ACK_BOUND_S:.0f} s", flush=True)
+    acks = [
+        s
+        for s in connected
+        if s.acked.done() and not s.acked.cancelled() and s.acked.result()["type"] == "quiz_ack"
+    ]
     last_ack = max((s.acked_at for s in acks), default=time.perf_counter())
     first_sent = min((s.sent_at for s in connected if s.sent_at), default=last_ack)
     try:
-        await asyncio.wait_for(seen_all.wait(), 30)
+        await asyncio.wait_for(seen_all.wait(), 30 if len(acks) == len(connected) else 0.1)
         lag_ms = max(0.0, (seen_all_at - last_ack) * 1000)
     except TimeoutError:
         lag_ms = float("inf")
     cpu = server.cpu_seconds() - cpu0
     await teacher.send(json.dumps({"type": "quiz_close", "live_question_id": lq_holder["id"]}))
     await asyncio.sleep(0.5)
-    rows, commits = await database_sync_to_async(ws_counts)(lq_holder["id"])
+    stored, commits = await database_sync_to_async(ws_counts)(lq_holder["id"])
     for task in tasks:
         task.cancel()
-    await asyncio.gather(
-        *(s.ws.close() for s in connected), teacher.close(), return_exceptions=True
-    )
+    closing = asyncio.Semaphore(32)  # no disconnect storm
+
+    async def close(ws: Any) -> None:
+        async with closing:
+            with contextlib.suppress(Exception):
+                await ws.close()
+
+    await asyncio.gather(*(close(s.ws) for s in connected), close(teacher))
+    acked_ids = {s.acked.result()["client_id"] for s in acks}
+    rows = len(stored)
     latencies = sorted(s.acked_at - s.sent_at for s in acks)
     errors = [s.error for s in students if s.error]
     if errors:
@@ -621,8 +650,8 @@ async def ws_run(design: str, n: int, spread: float, server: Daphne) -> WsResult
         commits=commits,
         acked=len(acks),
         in_database=rows,
-        # Every student must be acked, and every ack must be in the database.
-        lost=(n - len(acks)) + max(0, len(acks) - rows),
+        # An acknowledged answer that is not in the database is lost.
+        lost=len(acked_ids - stored),
         errors=len(errors),
         server_cpu_s=cpu,
     )

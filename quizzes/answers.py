@@ -177,10 +177,9 @@ def _after_commit(applied: list[tuple[int, int, str, int, dict[str, Any], bool |
         else:
             aggregate.apply(key, revision, payload, correct)
     for lq_id in {a[0] for a in applied}:
-        if answer_mode() == "naive":
-            runtime.publish_aggregate(lq_id, False)  # baseline: every answer, at once
-        else:
+        if answer_mode() == "batched":
             runtime.publisher.mark(lq_id)
+        # "naive": the websocket handler sends the teacher one update per answer.
 
 
 def _commit_question(

@@ -12,7 +12,8 @@ Answers: ``quiz_answer`` awaits ``actions.asubmit_answer`` (group commit) and
 replies ``quiz_ack`` to the submitter only after the commit. With
 ``QUIZ_ANSWER_MODE = "naive"`` (the baseline of ``bench/quiz_burst.py --ws``)
 each answer is its own transaction on Django's sync thread and the teacher
-gets one aggregate message per answer, unthrottled.
+gets one aggregate message per answer, unthrottled (sent from the event
+loop after the ack).
 """
 
 from __future__ import annotations
@@ -28,11 +29,12 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from classroom.actions import ActionError
 from classroom.models import LiveSession
-from quizzes import actions
+from quizzes import actions, runtime
 from quizzes.answers import answer_mode
 from quizzes.domain import Participant, QuizError
 from quizzes.models import Question
 from realtime import commands as c
+from realtime.broadcast import publish
 from realtime.connection import Connection
 from realtime.events import Event, register_event
 from realtime.state import LiveState
@@ -286,6 +288,22 @@ async def _answer(conn: Connection, cmd: QuizAnswer) -> None:
     # Committed: only now does the submitter hear about it.
     frame = QuizAckFrame.model_validate(ack.as_event())
     await conn.deliver(json.dumps(frame.model_dump(mode="json", exclude={"seq"})))
+    if answer_mode() == "naive" and not ack.duplicate:
+        await _naive_teacher_update(conn.session_id, ack.live_question_id)
+
+
+async def _naive_teacher_update(session_id: int, live_question_id: int) -> None:
+    """Baseline only: one unthrottled teacher message per answer."""
+    aggregate = runtime.aggregates.peek(live_question_id)
+    if aggregate is None:
+        return
+    event = QuizAggregateFrame(
+        type="quiz_aggregate",
+        live_question_id=live_question_id,
+        aggregate=aggregate.teacher_view(),
+        final=False,
+    )
+    await publish(session_id, event, audience="staff")
 
 
 # --- snapshot ----------------------------------------------------------------------------
