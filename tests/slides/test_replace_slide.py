@@ -47,3 +47,17 @@ def test_it_refuses_content_that_another_slide_already_has(place, teacher):
 
     with pytest.raises(ImportRefused, match=f"duplicate of slide #{first.pk}"):
         do_replace_slide_file(second, place("svs", "copy-of-a.svs"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_this_process_serves_the_new_version_at_once(place, teacher):
+    from slides.deepzoom import _records, _records_checked, _refresh
+
+    slide = do_import_slide(place("svs", "v1.svs"), owner=teacher, title="Liver")
+    record = _refresh(slide.pk)
+    assert record is not None and record.version == 1
+
+    do_replace_slide_file(slide, place("svs2", "v2.svs"))
+
+    # The stale record (version 1) is gone, so the next tile request looks up version 2.
+    assert slide.pk not in _records and slide.pk not in _records_checked
