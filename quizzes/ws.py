@@ -19,6 +19,7 @@ loop after the ack).
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -317,9 +318,30 @@ def _active_question(conn: Connection) -> dict[str, Any] | None:
     return dict(active) if active is not None else None
 
 
+# A class joining at once while no question is on screen costs no query per
+# join: "nothing on screen" is remembered per session for the seq it was read
+# at (every push and dismissal is a sequenced event, so the seq moves) and for
+# at most NO_QUESTION_TTL seconds.
+NO_QUESTION_TTL = 2.0
+_no_question: dict[int, tuple[int, float]] = {}
+
+
+def clear_cache() -> None:
+    """Forget the per-process snapshot cache (tests; a restart does the same)."""
+    _no_question.clear()
+
+
 async def question_snapshot(conn: Connection, state: LiveState) -> dict[str, Any] | None:
     """``snapshot.question``: the question on screen for this viewer (or null)."""
+    now = time.monotonic()
+    hit = _no_question.get(conn.session_id)
+    if hit is not None and hit[0] == state.seq and now - hit[1] < NO_QUESTION_TTL:
+        return None
     result: dict[str, Any] | None = await database_sync_to_async(_active_question)(conn)
+    if result is None:
+        if len(_no_question) > 10_000:
+            _no_question.clear()
+        _no_question[conn.session_id] = (state.seq, now)
     return result
 
 

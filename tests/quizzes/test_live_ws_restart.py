@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from quizzes import runtime
+from quizzes import runtime, ws
 from quizzes.models import LiveAnswer, LiveQuestion
 from realtime import consumers, snapshot
 from realtime import hub as hubs
@@ -36,6 +36,7 @@ async def _restart(*comms: object) -> None:
     snapshot.clear_caches()
     consumers._course_of_session.clear()
     runtime.reset()
+    ws.clear_cache()
     assert runtime.deadlines.armed() == {}
 
 

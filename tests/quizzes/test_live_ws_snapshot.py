@@ -20,6 +20,20 @@ async def test_the_snapshot_has_no_question_until_one_is_pushed(live, alice):
     await disconnect(a)
 
 
+async def test_the_snapshot_follows_pushes_and_dismissals(live, teacher, alice):
+    a0, first = await connect(live.session.pk, user=alice)
+    assert first["question"] is None
+    t, _ = await connect(live.session.pk, user=teacher)
+    lq_id = await push(t, SINGLE)
+    a, pushed = await connect(live.session.pk, user=alice)
+    assert pushed["question"]["live_question_id"] == lq_id
+    await send(t, type="quiz_dismiss", live_question_id=lq_id)
+    await recv_type(t, "quiz_dismissed")
+    a2, dismissed = await connect(live.session.pk, user=alice)
+    assert dismissed["question"] is None
+    await disconnect(t, a0, a, a2)
+
+
 async def test_a_reconnecting_student_gets_the_question_their_answer_and_the_time_left(
     live, teacher, alice
 ):
