@@ -84,8 +84,7 @@ async def publish(
         capture(session_id, payload, audience, seq)
     if spec.logged:
         eventlog.record(session_id, seq, event.type, actor, payload)
-    if audience != "none":
-        await deliver(session_id, text, payload, audience, spec.coalesce, seq, effect)
+    await deliver(session_id, text, payload, audience, spec.coalesce, seq, effect)
     return seq
 
 

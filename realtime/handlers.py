@@ -24,6 +24,7 @@ from realtime.connection import Connection
 from realtime.events import SlideView, Spotlight
 from realtime.hub import local_hub
 from realtime.presence import STAFF_ROLES, get_presence
+from realtime.state import get_store
 
 T = TypeVar("T")
 STUDENT_VIEW_LOG_SECONDS = 1.0
@@ -143,11 +144,8 @@ async def _presence_changed(conn: Connection) -> None:
 
 
 async def _follow(conn: Connection, cmd: c.Follow) -> None:
-    if not cmd.following:
-        from realtime.state import get_store
-
-        if (await get_store().get(conn.session_id)).get("locked"):
-            raise ActionError("locked", "the teacher has locked the view; follow stays on")
+    if not cmd.following and (await get_store().get(conn.session_id)).get("locked"):
+        raise ActionError("locked", "the teacher has locked the view; follow stays on")
     if conn.presence.following != cmd.following:
         conn.presence.following = cmd.following
         await _presence_changed(conn)

@@ -62,10 +62,10 @@ class SessionHub:
 
     # --- lifecycle ----------------------------------------------------------
     async def start(self) -> None:
-        self.last_seq = (await get_store().get(self.session_id)).seq
         if fanout_mode() == "hub":
-            await self._subscribe()
+            await self._subscribe()  # before reading seq: nothing slips between
             self._tasks.append(asyncio.create_task(self._receive_loop()))
+        self.last_seq = (await get_store().get(self.session_id)).seq
         self._tasks.append(asyncio.create_task(self._tick_loop()))
         self._started.set()
 
