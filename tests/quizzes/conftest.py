@@ -24,12 +24,6 @@ Captured = list[tuple[int, dict[str, Any], str]]
 
 
 @pytest.fixture(autouse=True)
-def fast_passwords(settings: Any) -> None:
-    """The personas' password hashing dominates set-up time otherwise."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def fresh_runtime() -> Iterator[None]:
     runtime.reset()
     yield

@@ -86,8 +86,6 @@ def slide_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 @pytest.fixture(autouse=True)
 def fresh_tile_state(settings: Any) -> Iterator[None]:
     """Each test starts with an empty in-process cache and no open slides."""
-    # The personas' passwords are hashed with PBKDF2 otherwise (~0.5 s each).
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEMCACHED_SERVERS = []
     settings.TILE_CACHE_LOCAL_MB = 16
     reset_tile_cache()
