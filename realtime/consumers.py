@@ -47,6 +47,15 @@ from realtime.state import get_store
 
 logger = logging.getLogger(__name__)
 
+# The teacher's continuous streams: latest value wins on the way IN as well.
+# While one of these is being handled, newer frames of the same type replace
+# the pending one, so a backlog of stale positions never builds before
+# fan-out. (Students' report_viewport stays in order: a spotlight right after
+# a report must see it; its rate limit already bounds the backlog.)
+LATEST_WINS = frozenset({"set_viewport", "pointer"})
+# Process-wide counters (tests, benchmarks): inbound frames replaced by a newer one.
+inbound_stats = {"superseded": 0}
+
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_TOO_LARGE = 4413
@@ -154,6 +163,10 @@ class SessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
     conn: Connection | None = None
     writer: asyncio.Task[None] | None = None
     _raw_send: Any = None
+    # Inbound latest-value-wins: the newest pending frame per LATEST_WINS type
+    # and the one task handling them.
+    _latest: dict[str, tuple[c.Command, c.CommandSpec]] | None = None
+    _drainer: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
         session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
@@ -198,10 +211,11 @@ class SessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         if conn is None:
             return
         conn.closing = True
-        if self.writer is not None:
-            self.writer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.writer
+        for task in (self.writer, self._drainer):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         if fanout_mode() == "naive" and self.channel_layer is not None:
             await self.channel_layer.group_discard(group_name(conn.session_id), self.channel_name)
         await hubs.detach(conn)
@@ -322,6 +336,43 @@ class SessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
                 "rate_limited", f"too many {command.type} frames", command.ref, violation=True
             )
             return
+        if command.type in LATEST_WINS:
+            self._handle_latest(command, spec)
+            return
+        if self._drainer is not None:
+            # Keep order: pending positions go out before this command runs.
+            await asyncio.wait([self._drainer])
+        await self._run(command, spec)
+
+    def _handle_latest(self, command: c.Command, spec: c.CommandSpec) -> None:
+        """Queue a continuous-stream frame; a newer one replaces it while pending."""
+        if self._latest is None:
+            self._latest = {}
+        if command.type in self._latest:
+            inbound_stats["superseded"] += 1
+        self._latest[command.type] = (command, spec)
+        if self._drainer is None:
+            self._drainer = asyncio.get_running_loop().create_task(self._drain_latest())
+
+    async def _drain_latest(self) -> None:
+        try:
+            while self._latest:
+                kind = next(iter(self._latest))
+                command, spec = self._latest.pop(kind)
+                conn = self.conn
+                if conn is None or conn.closing:
+                    self._latest.clear()
+                    return
+                try:
+                    await self._run(command, spec)
+                except Exception:
+                    logger.exception("%s from %s failed", command.type, conn.participant)
+        finally:
+            self._drainer = None
+
+    async def _run(self, command: c.Command, spec: c.CommandSpec) -> None:
+        conn = self.conn
+        assert conn is not None
         try:
             if spec.handler is not None:
                 await spec.handler(conn, command)

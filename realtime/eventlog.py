@@ -4,7 +4,10 @@ Broadcasts never wait for the database: ``record`` appends to an in-memory
 buffer and a flush is scheduled on the running loop (every
 ``REALTIME_EVENTLOG_INTERVAL`` seconds, or at once when
 ``REALTIME_EVENTLOG_BATCH`` rows are pending). A flush writes one
-``bulk_create`` in a worker thread. Hubs flush when they close, and an
+``bulk_create`` on the log's OWN single worker thread (never Django's shared
+sync thread, which may be busy or, under ``async_to_sync``, refuse with "would
+deadlock"), closing its database connection after each flush. Hubs flush
+when they close, and an
 ``atexit`` hook flushes at interpreter exit (daphne stops cleanly on
 SIGTERM/SIGINT), so nothing is lost on a clean shutdown.
 """
@@ -15,13 +18,13 @@ import asyncio
 import atexit
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from channels.db import database_sync_to_async
 from django.conf import settings
-from django.db import close_old_connections, connections
+from django.db import connections
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -91,7 +94,6 @@ class EventLogWriter:
     def _write(self, batch: list[PendingEvent]) -> None:
         from classroom.models import SessionEvent
 
-        close_old_connections()
         SessionEvent.objects.bulk_create(
             [
                 SessionEvent(
@@ -121,22 +123,26 @@ class EventLogWriter:
         if not batch:
             return
         try:
-            try:
-                await database_sync_to_async(self._write)(batch)
-            except RuntimeError as e:
-                if "CurrentThreadExecutor" not in str(e):
-                    raise
-                # Shutting down: Django's sync thread is gone; use our own.
-                await asyncio.to_thread(self._write_and_close, batch)
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(_executor, self._write_and_close, batch)
         except Exception:
             logger.exception("event log flush failed; %d events kept for retry", len(batch))
             self._restore(batch)
 
     def _write_and_close(self, batch: list[PendingEvent]) -> None:
+        """Write, then close this thread's connections (a long-lived thread
+        must not hold a connection across flushes)."""
         try:
             self._write(batch)
         finally:
             connections.close_all()
+
+    def discard(self) -> int:
+        """Drop everything pending and any scheduled flush (test teardown)."""
+        if self._scheduled is not None:
+            self._scheduled.cancel()
+            self._scheduled = None
+        return len(self._take())
 
     def flush_sync(self) -> None:
         """Flush from synchronous code (atexit, signals, management commands)."""
@@ -149,6 +155,9 @@ class EventLogWriter:
             logger.exception("event log flush failed at shutdown; %d events lost", len(batch))
 
 
+# One thread: flushes are serialised and ordered, and never compete with the
+# request/ORM threads for Django's sync thread.
+_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="eventlog")
 writer = EventLogWriter()
 
 

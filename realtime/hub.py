@@ -268,7 +268,10 @@ async def detach(conn: Connection) -> None:
             hub.presence_changed()
             return
         del _hubs[(loop, conn.session_id)]
-    await announce_presence(conn.session_id)
+    try:
+        await announce_presence(conn.session_id)
+    except Exception:  # a disconnect never raises; the roster catches up later
+        logger.exception("session %s: leaving announcement failed", conn.session_id)
     await hub.close()
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import threading
 import time
 from dataclasses import asdict, dataclass
@@ -22,8 +23,11 @@ from django.conf import settings
 
 from realtime.events import Counts, RosterEntry
 from realtime.groups import realtime_prefix
+from realtime.redis_pool import redis_client
 
 STAFF_ROLES = frozenset({"teacher", "assistant"})
+
+logger = logging.getLogger(__name__)
 
 
 def stale_after() -> float:
@@ -110,7 +114,7 @@ class RedisPresence:
         if client is None:
             for old in [lp for lp in self._clients if lp.is_closed()]:
                 del self._clients[old]
-            client = self._clients[loop] = aioredis.Redis.from_url(self.url)
+            client = self._clients[loop] = redis_client(self.url)
         return client
 
     def _key(self, session_id: int) -> str:
@@ -129,7 +133,12 @@ class RedisPresence:
             await pipe.execute()
 
     async def remove(self, session_id: int, conn_id: str) -> None:
-        await self.client().hdel(self._key(session_id), conn_id)
+        """Never raises: a disconnect must complete; a leftover entry goes stale
+        and ``cleanup`` drops it within ``REALTIME_PRESENCE_STALE`` seconds."""
+        try:
+            await self.client().hdel(self._key(session_id), conn_id)
+        except Exception as e:
+            logger.warning("presence of %s not removed (%s); it will go stale", conn_id, e)
 
     async def entries(self, session_id: int) -> dict[str, PresenceEntry]:
         raw = await self.client().hgetall(self._key(session_id))

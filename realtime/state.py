@@ -28,6 +28,7 @@ import redis.asyncio as aioredis
 from django.conf import settings
 
 from realtime.groups import realtime_prefix
+from realtime.redis_pool import redis_client
 
 STATE_FIELDS = ("slide_id", "agenda_index", "viewport", "locked", "spotlight", "state")
 KEY_TTL_SECONDS = 7 * 24 * 3600
@@ -196,7 +197,7 @@ class RedisStore:
         if client is None:
             for old in [lp for lp in self._clients if lp.is_closed()]:
                 del self._clients[old]
-            client = aioredis.Redis.from_url(self.url)
+            client = redis_client(self.url)
             self._clients[loop] = client
         return client
 

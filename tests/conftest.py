@@ -96,6 +96,16 @@ def course(personas: Personas) -> Course:
     return personas.course
 
 
+@pytest.fixture(autouse=True)
+def no_event_log_leftovers() -> Iterator[None]:
+    """Drop session-log events a test left unflushed: its database is gone
+    afterwards, so the production at-exit flush would only log errors."""
+    yield
+    from realtime import eventlog
+
+    eventlog.writer.discard()
+
+
 @pytest.fixture
 def redis_url() -> str:
     url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import pytest
+from asgiref.sync import sync_to_async
+from django.db import connections
 
 from classroom.models import SessionEvent
 from realtime import eventlog
@@ -71,3 +74,36 @@ async def test_the_atexit_flush_writes_what_is_pending(live):
 
     await database_sync_to_async(eventlog._flush_at_exit)()
     assert await SessionEvent.objects.filter(seq=7).aexists()
+
+
+def _count_in_own_thread(seq: int) -> int:
+    try:
+        return SessionEvent.objects.filter(seq=seq).count()
+    finally:
+        connections.close_all()
+
+
+async def test_it_flushes_while_djangos_sync_thread_is_busy(live):
+    busy, release = threading.Event(), threading.Event()
+
+    def hog_the_sync_thread() -> None:
+        busy.set()
+        release.wait(10)
+
+    hog = asyncio.ensure_future(sync_to_async(hog_the_sync_thread, thread_sensitive=True)())
+    try:
+        assert await asyncio.to_thread(busy.wait, 5)
+        eventlog.record(live.session.pk, 11, "lock", "u:1", {"type": "lock", "locked": True})
+        await asyncio.wait_for(eventlog.flush(), 5)
+        assert eventlog.writer.pending() == 0
+        assert await asyncio.to_thread(_count_in_own_thread, 11) == 1
+    finally:
+        release.set()
+        await hog
+
+
+async def test_a_failed_flush_keeps_the_events_for_the_next_one(live):
+    eventlog.record(10**9, 12, "lock", "u:1", {"type": "lock", "locked": True})  # no such session
+    await eventlog.flush()
+    assert eventlog.writer.pending() == 1
+    eventlog.writer.discard()
