@@ -93,6 +93,8 @@ _database_url = envstr("DATABASE_URL")
 if _database_url:
     DATABASES = {"default": database_from_url(_database_url)}
 else:
+    # The embedded default keeps its SQLite file in var/ (absent in a fresh clone).
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
