@@ -168,6 +168,21 @@ class SessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
     _latest: dict[str, tuple[c.Command, c.CommandSpec]] | None = None
     _drainer: asyncio.Task[None] | None = None
 
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Inbound frames skip Channels' per-message ``aclose_old_connections``.
+
+        Channels hops to Django's ONE sync thread before every message; with
+        500 sockets pinging and a teacher streaming viewports, each frame then
+        queues behind the others' hops (profiled under bench/fanout.py: the
+        teacher -> hub path's p99). Our frames reach the ORM only through
+        ``database_sync_to_async``, which closes old connections in its own
+        thread, before and after. Connect and disconnect keep the default.
+        """
+        if message.get("type") == "websocket.receive":
+            await self.websocket_receive(message)
+            return
+        await super().dispatch(message)
+
     async def connect(self) -> None:
         session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))

@@ -37,6 +37,8 @@ from realtime.state import get_store
 
 logger = logging.getLogger(__name__)
 
+TICK_SLICE = 100  # presence entries refreshed per step of a hub tick
+
 
 def tick_seconds() -> float:
     return float(getattr(settings, "REALTIME_TICK", 5.0))
@@ -181,13 +183,19 @@ class SessionHub:
     async def tick(self) -> None:
         now = time.time()
         presence = get_presence()
-        live = {}
-        for conn in self.conns:
+        live = []
+        for conn in list(self.conns):
             conn.check_lag()
             if not conn.closing:
                 conn.presence.last_seen = now
-                live[conn.conn_id] = conn.presence
-        await presence.put_many(self.session_id, live)
+                live.append(conn)
+        # In slices, yielding between them: encoding 1,000 entries at once is
+        # a stall every broadcast in flight would wait for.
+        for i in range(0, len(live), TICK_SLICE):
+            await presence.put_many(
+                self.session_id, {c.conn_id: c.presence for c in live[i : i + TICK_SLICE]}
+            )
+            await asyncio.sleep(0)
         if await presence.cleanup(self.session_id, now):
             self.presence_changed()
         if fanout_mode() == "hub":
