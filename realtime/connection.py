@@ -223,4 +223,5 @@ class Connection:
         self.closing = True
         self.outbox.clear()
         self.slow_reason = reason
+        logger.warning("closing slow client %s (%s)", self.participant, reason)
         asyncio.get_running_loop().create_task(self.kick(CLOSE_SLOW))
