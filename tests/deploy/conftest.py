@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import ast
 import re
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -45,3 +53,69 @@ def settings_vars() -> set[str]:
     names = settings_env_vars()
     assert len(names) > 20, "the settings parser found too few variables"
     return names
+
+
+# What a stand-in daphne answers to a GET: (path, headers) -> (content type, body).
+Answer = Callable[[str, dict[str, str]], tuple[str, bytes]]
+
+
+@contextmanager
+def fake_daphne(answer: Answer) -> Iterator[int]:
+    """An HTTP server on a free port standing in for daphne; yields its port.
+
+    Every GET gets a 200 with the content type and body ``answer`` gives.
+    """
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            content_type, body = answer(self.path, dict(self.headers.items()))
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server.server_port
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _error_log(prefix: Path) -> str:
+    log = prefix / "error.log"
+    return log.read_text() if log.exists() else "(no error.log)"
+
+
+@contextmanager
+def running_nginx(nginx: str, prefix: Path, conf: Path, port: int) -> Iterator[None]:
+    """Runs ``nginx -p prefix -c conf`` until it accepts on ``port``; always terminates it.
+
+    ``conf`` must run nginx in the foreground (``daemon off;``) and log errors
+    to ``prefix/error.log``.
+    """
+    proc = subprocess.Popen(
+        [nginx, "-p", str(prefix), "-c", str(conf)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            if proc.poll() is not None:
+                pytest.fail(f"nginx exited: {_error_log(prefix)}")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        else:
+            pytest.fail(f"nginx did not listen on port {port}: {_error_log(prefix)}")
+        yield
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -10,12 +10,8 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
-import threading
-import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +20,9 @@ import pytest
 from django.urls import reverse
 
 from slides.tilecache import TileKey, tile_cache_key
+from tests.browser import free_port
 from tests.conftest import service_missing
-from tests.deploy.conftest import DEPLOY
+from tests.deploy.conftest import DEPLOY, fake_daphne, running_nginx
 
 NGINX = DEPLOY / "nginx"
 SITE = (NGINX / "scopecast.conf").read_text()
@@ -113,25 +110,9 @@ def test_it_falls_back_to_daphne_on_a_bad_token_a_miss_or_memcached_errors() -> 
     assert "proxy_pass http://scopecast_http;" in FASTPATH
 
 
-class _EchoDaphne(BaseHTTPRequestHandler):
+def _echo(path: str, headers: dict[str, str]) -> tuple[str, bytes]:
     """Stands in for daphne: answers with the request line and headers it got."""
-
-    def do_GET(self) -> None:
-        body = json.dumps({"path": self.path, "headers": dict(self.headers.items())}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    return "application/json", json.dumps({"path": path, "headers": headers}).encode()
 
 
 @pytest.fixture
@@ -146,15 +127,28 @@ def nginx_site(tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
          "-keyout", str(tmp_path / "privkey.pem"), "-out", str(tmp_path / "fullchain.pem")],
         check=True, capture_output=True,
     )  # fmt: skip
-    daphne = ThreadingHTTPServer(("127.0.0.1", 0), _EchoDaphne)
-    threading.Thread(target=daphne.serve_forever, daemon=True).start()
+    with fake_daphne(_echo) as daphne_port:
+        conf, http_port, https_port, static = _write_site(tmp_path, daphne_port)
+        checked = subprocess.run(
+            [nginx, "-t", "-p", str(tmp_path), "-c", str(conf)], capture_output=True, text=True
+        )
+        assert checked.returncode == 0, checked.stderr
+        with running_nginx(nginx, tmp_path, conf, https_port):
+            yield f"http://127.0.0.1:{http_port}", f"https://127.0.0.1:{https_port}", static
+
+
+def _write_site(tmp_path: Path, daphne_port: int) -> tuple[Path, int, int, Path]:
+    """nginx.conf with scopecast.conf on free ports in front of ``daphne_port``.
+
+    Returns the nginx.conf, the http and https ports and the static root.
+    """
     upstreams = (NGINX / "upstreams.conf").read_text()
-    upstreams = re.sub(r"127\.0\.0\.1:\d+", f"127.0.0.1:{daphne.server_port}", upstreams)
+    upstreams = re.sub(r"127\.0\.0\.1:\d+", f"127.0.0.1:{daphne_port}", upstreams)
     (tmp_path / "upstreams.conf").write_text(upstreams)
     static = tmp_path / "static"
     (static / "frontend").mkdir(parents=True)
     (static / "frontend" / "app.css").write_text("body { color: black; }\n")
-    http_port, https_port = _free_port(), _free_port()
+    http_port, https_port = free_port(), free_port()
     site = (
         SITE.replace("/etc/nginx/certs/", f"{tmp_path}/")
         .replace("/etc/nginx/scopecast/upstreams.conf", str(tmp_path / "upstreams.conf"))
@@ -174,27 +168,7 @@ def nginx_site(tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
         f"http {{\n  access_log off;\n  client_body_temp_path {tmp_path}/body;\n"
         f"  proxy_temp_path {tmp_path}/proxy;\n  include {tmp_path}/site.conf;\n}}\n"
     )
-    checked = subprocess.run(
-        [nginx, "-t", "-p", str(tmp_path), "-c", str(conf)], capture_output=True, text=True
-    )
-    assert checked.returncode == 0, checked.stderr
-    proc = subprocess.Popen(
-        [nginx, "-p", str(tmp_path), "-c", str(conf)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", https_port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        yield f"http://127.0.0.1:{http_port}", f"https://127.0.0.1:{https_port}", static
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        daphne.shutdown()
+    return conf, http_port, https_port, static
 
 
 HOST = {"Host": "scopecast.example.edu"}

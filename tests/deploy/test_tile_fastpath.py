@@ -11,12 +11,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 import shutil
-import socket
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +23,9 @@ from pymemcache.client.base import Client
 
 from slides.tilecache import TileKey, tile_cache_key
 from slides.tokens import issue_tile_token
+from tests.browser import free_port
 from tests.conftest import service_missing
-from tests.deploy.conftest import DEPLOY
+from tests.deploy.conftest import DEPLOY, fake_daphne, running_nginx
 
 NGINX_DIR = DEPLOY / "nginx"
 JS_MODULE = Path("/usr/lib/nginx/modules/ngx_http_js_module.so")
@@ -81,23 +79,8 @@ def test_the_njs_check_accepts_exactly_the_tokens_python_issues(
     assert _njs_check(tmp_path, key, "12", "3", "garbage") == "0"
 
 
-class _FakeDaphne(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        body = b"from daphne"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/plain")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def _from_daphne(path: str, headers: dict[str, str]) -> tuple[str, bytes]:
+    return "text/plain", b"from daphne"
 
 
 @pytest.fixture
@@ -105,11 +88,20 @@ def nginx_fastpath(tile_settings: Any, memcached_servers: str, tmp_path: Path) -
     nginx = _tool("nginx")
     if not JS_MODULE.exists():
         service_missing("nginx's njs module (apt-get install libnginx-mod-http-js)")
-    daphne = ThreadingHTTPServer(("127.0.0.1", 0), _FakeDaphne)
-    threading.Thread(target=daphne.serve_forever, daemon=True).start()
-    port = _free_port()
+    with fake_daphne(_from_daphne) as daphne_port:
+        conf, port = _write_conf(tmp_path, daphne_port, tile_settings.SECRET_KEY, memcached_servers)
+        with running_nginx(nginx, tmp_path, conf, port):
+            yield f"http://127.0.0.1:{port}"
+
+
+def _write_conf(
+    tmp_path: Path, daphne_port: int, secret_key: str, memcached_servers: str
+) -> tuple[Path, int]:
+    """nginx.conf serving the tile fast path on a free port; returns it and the port."""
+    port = free_port()
     memcached = memcached_servers.split(",")[0]
-    (tmp_path / "nginx.conf").write_text(
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(
         f"load_module {JS_MODULE};\n"
         f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\ndaemon off;\n"
         "events {}\n"
@@ -119,33 +111,14 @@ def nginx_fastpath(tile_settings: Any, memcached_servers: str, tmp_path: Path) -
         f'  js_path "{NGINX_DIR}";\n'
         "  js_import scopecast_tiles from tiletoken.js;\n"
         "  js_set $scopecast_tile_ok scopecast_tiles.check;\n"
-        f'  map "" $scopecast_tile_key {{ default "{_tile_key_hex(tile_settings.SECRET_KEY)}"; }}\n'
-        f"  upstream scopecast_http {{ server 127.0.0.1:{daphne.server_port}; }}\n"
+        f'  map "" $scopecast_tile_key {{ default "{_tile_key_hex(secret_key)}"; }}\n'
+        f"  upstream scopecast_http {{ server 127.0.0.1:{daphne_port}; }}\n"
         f"  upstream scopecast_memcached {{ server {memcached}; }}\n"
         f"  server {{\n    listen 127.0.0.1:{port};\n"
         f"    include {NGINX_DIR / 'tile-fastpath.conf'};\n  }}\n"
         "}\n"
     )
-    proc = subprocess.Popen(
-        [nginx, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    pytest.fail(f"nginx exited: {(tmp_path / 'error.log').read_text()}")
-                time.sleep(0.05)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        daphne.shutdown()
+    return conf, port
 
 
 def test_nginx_serves_a_cached_tile_only_with_a_valid_token(

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import socket
 from typing import Any
 
 from django.test import Client
 
 from scopecast.env import MemcachedServer
-
-
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.browser import free_port
 
 
 def test_it_is_healthy_in_the_embedded_default(client: Client, db: None, settings: Any) -> None:
@@ -39,7 +33,7 @@ def test_it_checks_real_redis_and_memcached(
 def test_it_reports_503_and_names_a_service_that_is_down(
     client: Client, db: None, settings: Any
 ) -> None:
-    port = _closed_port()
+    port = free_port()
     settings.REDIS_URL = f"redis://127.0.0.1:{port}/0"
     settings.MEMCACHED_SERVERS = [MemcachedServer("127.0.0.1", port)]
     response = client.get("/healthz")

@@ -9,21 +9,15 @@ resume from the server's offset and end with a ready slide whose bytes match.
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Route, sync_playwright
+from playwright.sync_api import BrowserContext, Route
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.browser import LiveServer, launch_chromium, run_python, seeded_server
+
 CHUNK = 64 * 1024
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -58,104 +52,32 @@ print(json.dumps([
 """
 
 
-@dataclass
-class Server:
-    url: str
-    session: str
-    storage: Path
-    env: dict[str, str]
-    log: Path
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _python(args: list[str], env: dict[str, str]) -> str:
-    done = subprocess.run(
-        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=240
-    )
-    assert done.returncode == 0, f"{args[:2]} failed:\n{done.stdout}\n{done.stderr}"
-    return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
-
-
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A teacher and a logged-in session for it (``session``); uploads in CHUNK-byte chunks."""
     tmp = tmp_path_factory.mktemp("upload-server")
-    storage = tmp / "storage"
-    storage.mkdir()
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "REDIS_URL", "MEMCACHED_SERVERS", "SLIDE_IMPORT_ROOTS"}
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="scopecast.settings",
-        DEBUG="1",
-        SCOPECAST_VAR_DIR=str(tmp / "var"),
-        SLIDE_STORAGE_ROOT=str(storage),
-        SLIDE_UPLOAD_CHUNK_BYTES=str(CHUNK),
-        PYTHONPATH=str(ROOT),
-    )
-    (tmp / "var").mkdir()
-    _python(["manage.py", "migrate", "--noinput", "-v0"], env)
-    session = json.loads(_python(["-c", SEED], env))["session"]
-    port = _free_port()
-    log = tmp / "server.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"server exited:\n{log.read_text()}")
-            try:
-                httpx.get(url + "/slides/upload/", timeout=2)
-                break
-            except httpx.HTTPError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"server did not start:\n{log.read_text()}")
-                time.sleep(0.3)
-        yield Server(url=url, session=session, storage=storage, env=env, log=log)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    chunk = {"SLIDE_UPLOAD_CHUNK_BYTES": str(CHUNK)}
+    with seeded_server(tmp, ["-c", SEED], chunk) as server:
+        yield server
 
 
 @pytest.fixture
-def context(chromium_path: str, server: Server) -> Iterator[BrowserContext]:
-    with sync_playwright() as pw:
-        browser: Browser = pw.chromium.launch(
-            executable_path=chromium_path, headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
+def context(chromium_path: str, server: LiveServer) -> Iterator[BrowserContext]:
+    with launch_chromium(chromium_path) as browser:
         context = browser.new_context()
-        context.add_cookies([{"name": "sessionid", "value": server.session, "url": server.url}])
-        try:
-            yield context
-        finally:
-            browser.close()
+        context.add_cookies(
+            [{"name": "sessionid", "value": server.seeded["session"], "url": server.url}]
+        )
+        yield context
 
 
-def _uploads(server: Server) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = json.loads(_python(["-c", REPORT], server.env))
+def _uploads(server: LiveServer) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = json.loads(run_python(["-c", REPORT], server.env).splitlines()[-1])
     return rows
 
 
 def test_the_page_uploads_through_dropped_connections_and_imports_the_slide(
-    context: BrowserContext, server: Server, slide_templates, tmp_path: Path
+    context: BrowserContext, server: LiveServer, slide_templates, tmp_path: Path
 ) -> None:
     page = context.new_page()
     puts: list[str] = []
@@ -192,7 +114,7 @@ def test_the_page_uploads_through_dropped_connections_and_imports_the_slide(
 
 
 def test_choosing_the_same_file_after_a_reload_resumes_the_upload(
-    context: BrowserContext, server: Server, slide_templates
+    context: BrowserContext, server: LiveServer, slide_templates
 ) -> None:
     page = context.new_page()
     ranges: list[str] = []

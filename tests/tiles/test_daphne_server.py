@@ -15,16 +15,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.browser import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "daphne-test-secret-" + "q" * 50
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass

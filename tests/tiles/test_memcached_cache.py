@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import socket
 import time
 from collections.abc import Callable
 from typing import Any
@@ -16,6 +15,7 @@ from scopecast.env import MemcachedServer
 from slides.models import Slide
 from slides.tilecache import TileKey, reset_tile_cache, tile_cache_key
 from slides.tokens import issue_tile_token
+from tests.browser import free_port
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.services]
 
@@ -32,12 +32,6 @@ def memcached(settings: Any, memcached_servers: str, cache_prefix: str) -> Memca
     settings.TILE_CACHE_PREFIX = cache_prefix
     reset_tile_cache()
     return MemcacheClient((server.host, server.port), connect_timeout=1, timeout=1)
-
-
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def stored(client: MemcacheClient, key: str) -> bytes | None:
@@ -112,7 +106,7 @@ async def test_memcached_down_degrades_to_uncached_serving(
     read_counter: Callable[[], int],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    settings.MEMCACHED_SERVERS = [MemcachedServer("127.0.0.1", closed_port())]
+    settings.MEMCACHED_SERVERS = [MemcachedServer("127.0.0.1", free_port())]
     settings.TILE_CACHE_LOCAL_MB = 0  # nothing in-process either: every request renders
     reset_tile_cache()
     caplog.set_level(logging.WARNING, logger="slides.tilecache")
