@@ -51,8 +51,6 @@ class Live:
 
 @pytest.fixture(autouse=True)
 async def realtime_isolation(settings: Any, request: Any) -> AsyncIterator[None]:
-    # Fast hashing for the personas (the machine is shared; PBKDF2 is slow).
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.REALTIME_ROSTER_DELAY = 60.0  # no roster chatter unless a test asks
     settings.REALTIME_TICK = 60.0
     memory_store().reset()
