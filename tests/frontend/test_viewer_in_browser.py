@@ -70,6 +70,8 @@ def test_a_student_sees_the_slide_tiles_scale_bar_and_magnification(
     page.wait_for_function(
         "() => document.getElementById('rotation-readout').textContent === '90°'"
     )
+    # The readout rounds while the rotation animates; wait for it to settle.
+    page.wait_for_function("() => window.scopecastViewer.getView().rotation === 90")
     view = page.evaluate("() => window.scopecastViewer.getView()")
     assert view["rotation"] == 90
     assert 0 < view["x"] < 6000 and 0 < view["y"] < 4000
