@@ -46,6 +46,7 @@ from quizzes.grading import grade, score
 from quizzes.models import (
     Assignment,
     AssignmentAnswer,
+    AssignmentReceipt,
     LiveAnswer,
     LiveQuestion,
     Question,
@@ -610,9 +611,7 @@ class AssignmentAck:
         }
 
 
-def check_assignment_answerable(assignment: Assignment, user: AnyUser) -> None:
-    if not is_course_student(user, assignment.course_id):
-        raise QuizError("not_participant", "only the course's students answer assignments")
+def check_assignment_open(assignment: Assignment) -> None:
     now = timezone.now()
     if assignment.opens_at is not None and now < assignment.opens_at:
         raise QuizError("not_open_yet", "this assignment is not open yet")
@@ -620,12 +619,36 @@ def check_assignment_answerable(assignment: Assignment, user: AnyUser) -> None:
         raise QuizError("late", "the deadline for this assignment has passed")
 
 
+def _assignment_receipt(
+    assignment: Assignment, question_id: int, user_id: int, client_id: str
+) -> AssignmentAck | None:
+    """The original ack of a submission already saved with this client id, if any."""
+    receipt = AssignmentReceipt.objects.filter(
+        assignment=assignment, question_id=question_id, user_id=user_id, client_id=client_id
+    ).first()
+    if receipt is None:
+        return None
+    return AssignmentAck(question_id, client_id, receipt.saved_at)
+
+
 def do_submit_assignment_answer(
     assignment: Assignment, user: AnyUser, *, question_id: int, payload: Any, client_id: Any
 ) -> AssignmentAck:
-    """Save (or change, until the deadline) one answer; a resend is idempotent."""
+    """Save (or change, until the deadline) one answer.
+
+    Idempotent like the live path: every saved submission leaves an
+    ``AssignmentReceipt``, and a resend of a known client id (even after a
+    later change, even after the deadline) returns the original ack and
+    changes nothing, so a delayed resend can never undo a newer answer.
+    """
     client_id = check_client_id(client_id)
-    check_assignment_answerable(assignment, user)
+    if not is_course_student(user, assignment.course_id):
+        raise QuizError("not_participant", "only the course's students answer assignments")
+    user_id = int(str(user.pk))
+    seen = _assignment_receipt(assignment, question_id, user_id, client_id)
+    if seen is not None:
+        return seen
+    check_assignment_open(assignment)
     question = (
         Question.objects.filter(
             pk=question_id, sets=assignment.question_set_id, course_id=assignment.course_id
@@ -641,30 +664,57 @@ def do_submit_assignment_answer(
     except SpecError as e:
         raise QuizError("invalid", str(e)) from None
     result = grade(spec, answer)
-    now = timezone.now()
-    user_id = int(str(user.pk))
+    fields = {
+        "client_id": client_id,
+        "payload": answer_json(answer),
+        "correct": result.correct,
+        "score": score(spec, result, elapsed_s=None, speed_scoring=False),
+    }
+    try:
+        return _save_assignment_answer(assignment, question.pk, user_id, fields)
+    except IntegrityError:
+        # A concurrent first save of this question (or a resend of this very
+        # submission) won the race: its receipt is there now.
+        seen = _assignment_receipt(assignment, question.pk, user_id, client_id)
+        if seen is not None:
+            return seen
+        return _save_assignment_answer(assignment, question.pk, user_id, fields)
+
+
+def _save_assignment_answer(
+    assignment: Assignment, question_id: int, user_id: int, fields: dict[str, Any]
+) -> AssignmentAck:
+    client_id = fields["client_id"]
     with transaction.atomic():
+        # The answer row's lock serialises one student's saves of one question.
         existing = (
             AssignmentAnswer.objects.select_for_update()
-            .filter(assignment=assignment, question=question, user_id=user_id)
+            .filter(assignment=assignment, question_id=question_id, user_id=user_id)
             .first()
         )
-        if existing is not None and existing.client_id == client_id:
-            return AssignmentAck(question.pk, client_id, existing.updated_at)
-        fields = {
-            "client_id": client_id,
-            "payload": answer_json(answer),
-            "correct": result.correct,
-            "score": score(spec, result, elapsed_s=None, speed_scoring=False),
-            "updated_at": now,
-        }
+        seen = _assignment_receipt(assignment, question_id, user_id, client_id)
+        if seen is not None:
+            return seen
+        now = timezone.now()
         if existing is None:
             AssignmentAnswer.objects.create(
-                assignment=assignment, question=question, user_id=user_id, answered_at=now, **fields
+                assignment=assignment,
+                question_id=question_id,
+                user_id=user_id,
+                answered_at=now,
+                updated_at=now,
+                **fields,
             )
         else:
-            AssignmentAnswer.objects.filter(pk=existing.pk).update(**fields)
-    return AssignmentAck(question.pk, client_id, now)
+            AssignmentAnswer.objects.filter(pk=existing.pk).update(updated_at=now, **fields)
+        AssignmentReceipt.objects.create(
+            assignment=assignment,
+            question_id=question_id,
+            user_id=user_id,
+            client_id=client_id,
+            saved_at=now,
+        )
+    return AssignmentAck(question_id, client_id, now)
 
 
 def assignment_view_for(assignment: Assignment, user: AnyUser) -> dict[str, Any]:

@@ -359,3 +359,25 @@ class AssignmentAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.question_id} in {self.assignment_id}"
+
+
+class AssignmentReceipt(models.Model):
+    """Every saved submission's client id, so a resend gets the same ack
+    (even after a later change, even after the deadline) and changes nothing."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="receipts")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    client_id = models.CharField(max_length=64)
+    saved_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "question", "user", "client_id"],
+                name="assignment_receipt_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.client_id} → {self.question_id} in {self.assignment_id}"
