@@ -634,7 +634,7 @@ def _assignment_receipt(
 def do_submit_assignment_answer(
     assignment: Assignment, user: AnyUser, *, question_id: int, payload: Any, client_id: Any
 ) -> AssignmentAck:
-    """Save (or change, until the deadline) one answer.
+    """Save (or change, until the deadline) one answer, graded against the frozen spec.
 
     Idempotent like the live path: every saved submission leaves an
     ``AssignmentReceipt``, and a resend of a known client id (even after a
@@ -649,64 +649,56 @@ def do_submit_assignment_answer(
     if seen is not None:
         return seen
     check_assignment_open(assignment)
-    question = (
-        Question.objects.filter(
-            pk=question_id, sets=assignment.question_set_id, course_id=assignment.course_id
-        )
-        .select_related("slide")
-        .first()
-    )
-    if question is None:
-        raise QuizError("not_found", "no such question in this assignment")
     try:
-        spec = question.to_spec()
-        answer = parse_answer(spec, payload)
-    except SpecError as e:
-        raise QuizError("invalid", str(e)) from None
-    result = grade(spec, answer)
-    fields = {
-        "client_id": client_id,
-        "payload": answer_json(answer),
-        "correct": result.correct,
-        "score": score(spec, result, elapsed_s=None, speed_scoring=False),
-    }
-    try:
-        return _save_assignment_answer(assignment, question.pk, user_id, fields)
+        return _save_assignment_answer(assignment, question_id, user_id, client_id, payload)
     except IntegrityError:
         # A concurrent first save of this question (or a resend of this very
         # submission) won the race: its receipt is there now.
-        seen = _assignment_receipt(assignment, question.pk, user_id, client_id)
-        if seen is not None:
-            return seen
-        return _save_assignment_answer(assignment, question.pk, user_id, fields)
-
-
-def _save_assignment_answer(
-    assignment: Assignment, question_id: int, user_id: int, fields: dict[str, Any]
-) -> AssignmentAck:
-    client_id = fields["client_id"]
-    with transaction.atomic():
-        # The answer row's lock serialises one student's saves of one question.
-        existing = (
-            AssignmentAnswer.objects.select_for_update()
-            .filter(assignment=assignment, question_id=question_id, user_id=user_id)
-            .first()
-        )
         seen = _assignment_receipt(assignment, question_id, user_id, client_id)
         if seen is not None:
             return seen
+        return _save_assignment_answer(assignment, question_id, user_id, client_id, payload)
+
+
+def _save_assignment_answer(
+    assignment: Assignment, question_id: int, user_id: int, client_id: str, payload: Any
+) -> AssignmentAck:
+    with transaction.atomic():
+        # The assignment's row lock: an answer is graded against the frozen
+        # specs as committed, even while a teacher refreshes them.
+        locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
+        spec = dict(locked.assigned_questions()).get(question_id)
+        if spec is None:
+            raise QuizError("not_found", "no such question in this assignment")
+        seen = _assignment_receipt(assignment, question_id, user_id, client_id)
+        if seen is not None:
+            return seen
+        try:
+            answer = parse_answer(spec, payload)
+        except SpecError as e:
+            raise QuizError("invalid", str(e)) from None
+        result = grade(spec, answer)
         now = timezone.now()
+        fields = {
+            "client_id": client_id,
+            "payload": answer_json(answer),
+            "correct": result.correct,
+            "score": score(spec, result, elapsed_s=None, speed_scoring=False),
+            "updated_at": now,
+        }
+        existing = AssignmentAnswer.objects.filter(
+            assignment=assignment, question_id=question_id, user_id=user_id
+        ).first()
         if existing is None:
             AssignmentAnswer.objects.create(
                 assignment=assignment,
                 question_id=question_id,
                 user_id=user_id,
                 answered_at=now,
-                updated_at=now,
                 **fields,
             )
         else:
-            AssignmentAnswer.objects.filter(pk=existing.pk).update(updated_at=now, **fields)
+            AssignmentAnswer.objects.filter(pk=existing.pk).update(**fields)
         AssignmentReceipt.objects.create(
             assignment=assignment,
             question_id=question_id,
@@ -717,9 +709,49 @@ def _save_assignment_answer(
     return AssignmentAck(question_id, client_id, now)
 
 
+def _grade_saved(spec: QuestionSpec, payload: Any) -> tuple[bool | None, float]:
+    """(correct, score) of a saved answer under ``spec``; one that no longer fits is wrong."""
+    try:
+        answer = parse_answer(spec, payload)
+    except SpecError:
+        return False, 0.0
+    result = grade(spec, answer)
+    return result.correct, score(spec, result, elapsed_s=None, speed_scoring=False)
+
+
+def do_refresh_assignment(assignment: Assignment, *, by: AnyUser) -> int:
+    """Take the set's current bank questions into the assignment and regrade.
+
+    For a teacher who fixed a question after students answered: the frozen
+    specs are replaced and every saved answer is graded again under them (an
+    answer that no longer fits its question, e.g. a deleted option, counts
+    as wrong), so what students and the results show always agrees with the
+    stored grades. Returns how many answers changed grade.
+    """
+    check_course_staff(by, assignment.course_id)
+    with transaction.atomic():
+        locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
+        try:
+            locked.freeze()
+        except SpecError as e:
+            raise QuizError("invalid", f"a question is incomplete: {e}") from None
+        locked.save(update_fields=["frozen"])
+        specs = dict(locked.assigned_questions())
+        changed = []
+        for a in AssignmentAnswer.objects.filter(assignment=locked, question_id__in=specs):
+            grade_now = _grade_saved(specs[a.question_id], a.payload)
+            if grade_now != (a.correct, a.score):
+                a.correct, a.score = grade_now
+                changed.append(a)
+        AssignmentAnswer.objects.bulk_update(changed, ["correct", "score"], batch_size=500)
+    assignment.frozen = locked.frozen
+    return len(changed)
+
+
 def assignment_view_for(assignment: Assignment, user: AnyUser) -> dict[str, Any]:
     """The student's page data: questions without answers, their own answers,
-    and, once the deadline has passed, the correct answers and their results."""
+    and, once the deadline has passed, the correct answers and their results
+    (all from the assignment's frozen specs)."""
     now = timezone.now()
     past_due = now > assignment.due_at
     own = {
@@ -727,11 +759,10 @@ def assignment_view_for(assignment: Assignment, user: AnyUser) -> dict[str, Any]
         for a in AssignmentAnswer.objects.filter(assignment=assignment, user_id=int(str(user.pk)))
     }
     questions = []
-    for position, q in enumerate(assignment.question_set.ordered_questions(), start=1):
-        spec = q.to_spec()
-        mine = own.get(q.pk)
+    for position, (question_id, spec) in enumerate(assignment.assigned_questions(), start=1):
+        mine = own.get(question_id)
         entry: dict[str, Any] = {
-            "id": q.pk,
+            "id": question_id,
             "position": position,
             "question": public_question(spec).model_dump(mode="json"),
             "your_answer": mine.payload if mine else None,
@@ -758,31 +789,32 @@ def assignment_view_for(assignment: Assignment, user: AnyUser) -> dict[str, Any]
 
 def assignment_results(assignment: Assignment) -> dict[str, Any]:
     """Per question and per student (staff only; the caller checks)."""
-    questions = assignment.question_set.ordered_questions()
+    questions = assignment.assigned_questions()
     students = list(
         User.objects.filter(
             memberships__course_id=assignment.course_id,
             memberships__role=Membership.Role.STUDENT,
         ).order_by("last_name", "first_name", "username")
     )
-    answers = AssignmentAnswer.objects.filter(assignment=assignment).values_list(
-        "user_id", "question_id", "correct", "score"
-    )
+    answers = AssignmentAnswer.objects.filter(
+        assignment=assignment, question_id__in=[qid for qid, _ in questions]
+    ).values_list("user_id", "question_id", "correct", "score")
     by_student: dict[int, dict[int, tuple[bool | None, float]]] = defaultdict(dict)
     for user_id, question_id, correct, points in answers:
         by_student[user_id][question_id] = (correct, points)
     per_question = []
-    for position, q in enumerate(questions, start=1):
-        cells = [by_student[s.pk].get(q.pk) for s in students]
+    for position, (question_id, spec) in enumerate(questions, start=1):
+        cells = [by_student[s.pk].get(question_id) for s in students]
         answered = [c for c in cells if c is not None]
         right = sum(1 for c in answered if c[0])
+        prompt = spec.prompt.strip()
         per_question.append(
             {
-                "id": q.pk,
+                "id": question_id,
                 "position": position,
-                "type": q.type,
-                "prompt": q.prompt.strip().splitlines()[0][:120] if q.prompt.strip() else "",
-                "points": q.points,
+                "type": spec.type,
+                "prompt": prompt.splitlines()[0][:120] if prompt else "",
+                "points": spec.points,
                 "answered": len(answered),
                 "correct": right,
                 "correct_rate": right / len(answered) if answered else None,
@@ -799,7 +831,8 @@ def assignment_results(assignment: Assignment) -> dict[str, Any]:
                 "correct": sum(1 for c, _ in mine.values() if c),
                 "score": round(sum(p for _, p in mine.values()), 3),
                 "answers": {
-                    str(q.pk): (mine[q.pk][0] if q.pk in mine else "unanswered") for q in questions
+                    str(qid): (mine[qid][0] if qid in mine else "unanswered")
+                    for qid, _ in questions
                 },
             }
         )
@@ -808,7 +841,7 @@ def assignment_results(assignment: Assignment) -> dict[str, Any]:
             "id": assignment.pk,
             "title": assignment.title,
             "due_at": assignment.due_at.isoformat(),
-            "max_score": sum(q.points for q in questions),
+            "max_score": sum(spec.points for _, spec in questions),
         },
         "questions": per_question,
         "students": per_student,

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 
+from quizzes.actions import do_refresh_assignment
+from quizzes.domain import QuizError
 from quizzes.models import (
     Assignment,
     AssignmentAnswer,
@@ -176,11 +179,26 @@ class AssignmentAdmin(admin.ModelAdmin[Assignment]):
     list_filter = ["course"]
     search_fields = ["title"]
     readonly_fields = ["created_by", "created_at"]
+    actions = ["refresh_from_bank"]
 
     def save_model(self, request: Any, obj: Assignment, form: Any, change: bool) -> None:
         if obj.created_by_id is None:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+    @admin.action(description="Take the questions' current versions and regrade saved answers")
+    def refresh_from_bank(self, request: Any, queryset: QuerySet[Assignment]) -> None:
+        """Assignments grade against the questions as assigned (frozen); this
+        takes the bank's current versions (see actions.do_refresh_assignment)."""
+        for assignment in queryset:
+            try:
+                changed = do_refresh_assignment(assignment, by=request.user)
+            except QuizError as e:
+                self.message_user(request, f"{assignment}: {e.message}", messages.ERROR)
+            else:
+                self.message_user(
+                    request, f"{assignment}: questions updated, {changed} answer(s) regraded"
+                )
 
 
 @admin.register(AssignmentAnswer)

@@ -3,6 +3,7 @@
 A bank ``Question`` is edited by teachers; when it goes live its complete
 ``QuestionSpec`` is frozen into ``LiveQuestion.spec`` so later edits never
 change a running or past question, and ad-hoc questions use the same path.
+An ``Assignment`` freezes its questions' specs the same way when it is created.
 """
 
 from __future__ import annotations
@@ -303,7 +304,15 @@ class AnswerReceipt(models.Model):
 
 
 class Assignment(models.Model):
-    """A question set students answer at their own pace before a deadline."""
+    """A question set students answer at their own pace before a deadline.
+
+    Like a live question, an assignment grades against frozen specs: when it
+    is created (or given another question set) the set's questions, in order
+    and complete with their answers, are copied into ``frozen``, so editing a
+    bank question later never changes what students see or how saved answers
+    were graded. ``quizzes.actions.do_refresh_assignment`` takes the bank's
+    current questions on purpose and regrades every saved answer.
+    """
 
     course = models.ForeignKey(
         "classroom.Course", on_delete=models.CASCADE, related_name="assignments"
@@ -318,12 +327,22 @@ class Assignment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # [{"id": <bank question id>, "spec": <QuestionSpec>}, ...] in set order;
+    # null only for assignments made before specs were frozen (frozen on first use).
+    frozen = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["course", "due_at", "id"]
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.question_set_id and (self._state.adding or self._set_changed()):
+            self.freeze()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "frozen"}
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         if (
@@ -334,6 +353,37 @@ class Assignment(models.Model):
             raise ValidationError("the question set belongs to another course")
         if self.opens_at and self.due_at and self.opens_at >= self.due_at:
             raise ValidationError("the assignment must open before it is due")
+        if self.question_set_id:
+            for q in self.question_set.ordered_questions():
+                try:
+                    q.to_spec()
+                except SpecError as e:
+                    raise ValidationError(f"question {q.pk} is incomplete: {e}") from None
+
+    def freeze(self) -> None:
+        """Copy the set's questions (order and complete specs); raises SpecError."""
+        self.frozen = [
+            {"id": q.pk, "spec": q.to_spec().model_dump(mode="json")}
+            for q in self.question_set.ordered_questions()
+        ]
+
+    def _set_changed(self) -> bool:
+        saved = Assignment.objects.filter(pk=self.pk).values_list("question_set_id", flat=True)
+        return saved.first() != self.question_set_id
+
+    def assigned_questions(self) -> list[tuple[int, QuestionSpec]]:
+        """The frozen questions in order, as (bank question id, spec).
+
+        A question deleted from the bank since (its answers went with it) is
+        left out.
+        """
+        if self.frozen is None:
+            self.freeze()
+            Assignment.objects.filter(pk=self.pk, frozen__isnull=True).update(frozen=self.frozen)
+        entries: list[dict[str, Any]] = self.frozen or []
+        ids = [int(e["id"]) for e in entries]
+        alive = set(Question.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        return [(int(e["id"]), parse_spec(e["spec"])) for e in entries if e["id"] in alive]
 
 
 class AssignmentAnswer(models.Model):
