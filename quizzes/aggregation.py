@@ -319,6 +319,13 @@ class CoalescingPublisher:
     ``mark`` says "changed"; marks arriving while an update is pending fold
     into it, so the teacher always gets the latest state, never a backlog.
     ``finish`` publishes the final state now and ignores later marks.
+
+    The final publication is always the last one for its key: publications
+    of one key never overlap (a per-key lock), and a throttled one checks
+    "finished" again under that lock, so a ``finish`` racing a throttled
+    update either waits for it or makes it skip. (``quiz_aggregate`` is
+    latest-wins: a stale ``final: false`` after the final one would be what
+    the teacher ends on.)
     """
 
     def __init__(
@@ -338,6 +345,7 @@ class CoalescingPublisher:
         self._pending: dict[int, object] = {}
         self._cancels: dict[int, Cancel] = {}
         self._finished: set[int] = set()
+        self._publishing: dict[int, threading.Lock] = {}
 
     def mark(self, key: int) -> None:
         with self._lock:
@@ -359,24 +367,41 @@ class CoalescingPublisher:
             del self._pending[key]
             self._cancels.pop(key, None)
             self._last[key] = self._clock()
-        try:
-            self._publish(key, False)
-        except Exception:
-            log.exception("publishing the aggregate of %s failed", key)
+        with self._publish_lock(key):
+            with self._lock:
+                if key in self._finished:
+                    return  # finish() came first: its final frame stays the last
+            try:
+                self._publish(key, False)
+            except Exception:
+                log.exception("publishing the aggregate of %s failed", key)
 
     def finish(self, key: int) -> None:
-        """Publish the final state now; later marks for ``key`` are ignored."""
+        """Publish the final state now; later marks for ``key`` are ignored.
+
+        Waits for a throttled publication of ``key`` already under way, so
+        the final one is sent last.
+        """
         cancel = self._drop(key)
         with self._lock:
             self._finished.add(key)
         if cancel is not None:
             cancel()
-        self._publish(key, True)
+        with self._publish_lock(key):
+            self._publish(key, True)
+
+    def _publish_lock(self, key: int) -> threading.Lock:
+        with self._lock:
+            lock = self._publishing.get(key)
+            if lock is None:
+                lock = self._publishing[key] = threading.Lock()
+            return lock
 
     def forget(self, key: int) -> None:
         cancel = self._drop(key)
         with self._lock:
             self._finished.discard(key)
+            self._publishing.pop(key, None)
         if cancel is not None:
             cancel()
 
@@ -388,6 +413,7 @@ class CoalescingPublisher:
             self._cancels.clear()
             self._last.clear()
             self._finished.clear()
+            self._publishing.clear()
         for cancel in cancels:
             cancel()
 

@@ -4,6 +4,7 @@ always a final one (see docs/quizzes.md, "Throttling")."""
 from __future__ import annotations
 
 import itertools
+import threading
 from collections.abc import Callable
 
 import pytest
@@ -95,6 +96,45 @@ def test_finish_publishes_the_final_state_now_and_ignores_later_marks():
     pub.mark(3)
     t.advance(5)
     assert published == [(3, False), (3, True)]
+
+
+def test_it_sends_the_final_aggregate_last_when_a_throttled_update_races_the_close():
+    t = FakeTime()
+    published: list[tuple[int, bool]] = []
+    throttled_started = threading.Event()
+    let_throttled_finish = threading.Event()
+
+    def publish(key: int, final: bool) -> None:
+        if not final:  # the scheduler thread, caught between its check and the send
+            throttled_started.set()
+            let_throttled_finish.wait(5)
+        published.append((key, final))
+
+    pub = CoalescingPublisher(publish, clock=t.clock, schedule=t.schedule)
+    pub.mark(9)
+    scheduler = threading.Thread(target=t.advance, args=(0,))
+    scheduler.start()
+    assert throttled_started.wait(5)
+    closing = threading.Thread(target=pub.finish, args=(9,))  # the question closes now
+    closing.start()
+    closing.join(0.2)
+    let_throttled_finish.set()
+    scheduler.join(5)
+    closing.join(5)
+    assert published == [(9, False), (9, True)]
+
+
+def test_a_throttled_update_due_after_the_close_is_not_sent():
+    t = FakeTime()
+    published: list[tuple[int, bool]] = []
+    pub = CoalescingPublisher(
+        lambda key, final: published.append((key, final)), clock=t.clock, schedule=t.schedule
+    )
+    pub.mark(4)
+    [(_, fire)] = t.timers  # taken by the scheduler thread just before the close
+    pub.finish(4)
+    fire()
+    assert published == [(4, True)]
 
 
 def test_keys_are_throttled_independently():
