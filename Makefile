@@ -23,7 +23,7 @@ install: $(VENV)/.installed node_modules/.installed
 demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py make_demo_slides
-	$(PY) manage.py load_demo
+	SITE_ROOT="$${SITE_ROOT:-http://$(HOST):$(PORT)}" $(PY) manage.py load_demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 serve: install
