@@ -29,7 +29,14 @@ from django.utils import timezone
 from classroom.models import Course, Guest, LiveSession, Membership
 from quizzes import runtime
 from quizzes.aggregation import Aggregate
-from quizzes.answers import AnswerAck, Submission, check_client_id, commit_batch, get_writer
+from quizzes.answers import (
+    AnswerAck,
+    Submission,
+    check_client_id,
+    commit_batch,
+    drain_all_writers,
+    get_writer,
+)
 from quizzes.domain import Participant, QuizError
 from quizzes.events import (
     AUDIENCE_ALL,
@@ -157,9 +164,11 @@ def do_push_question(
     show_leaderboard: bool = False,
     time_limit: int | None = None,
 ) -> LiveQuestion:
-    """Open a question in a session; a question still open there is closed first.
+    """Open a question in a session; a question still open there is closed first
+    (``replaced``), after the answers it already received are committed.
 
     ``time_limit`` (5-3600 s) overrides the question's own for this push.
+    Call it outside a transaction (from the event loop: in a worker thread).
     """
     check_course_staff(by, session.course_id)
     if session.state == LiveSession.State.ENDED:
@@ -170,6 +179,8 @@ def do_push_question(
         if not 5 <= time_limit <= 3600:
             raise QuizError("invalid", "time_limit must be 5-3600 seconds")
         spec = spec.model_copy(update={"time_limit": time_limit})
+    if LiveQuestion.objects.filter(session=session, state=LiveQuestion.State.OPEN).exists():
+        drain_all_writers()  # before the row lock below, which the writer needs
     try:
         with transaction.atomic():
             for previous in LiveQuestion.objects.select_for_update().filter(
@@ -325,10 +336,18 @@ async def aclose_question(
 
 
 def close_open_questions(session: LiveSession, reason: CloseReason = "ended") -> None:
-    """Close whatever is open in a session (call when the session ends)."""
-    for lq_id in LiveQuestion.objects.filter(
-        session=session, state=LiveQuestion.State.OPEN
-    ).values_list("id", flat=True):
+    """Close whatever is open in a session (call when the session ends).
+
+    Answers received before the end are committed first, as at a deadline.
+    """
+    open_ids = list(
+        LiveQuestion.objects.filter(session=session, state=LiveQuestion.State.OPEN).values_list(
+            "id", flat=True
+        )
+    )
+    if open_ids:
+        drain_all_writers()
+    for lq_id in open_ids:
         do_close_question(lq_id, by=None, reason=reason)
 
 

@@ -217,7 +217,11 @@ def _commit_question(
     }
     allowed = _participants_in(lq.session, {sub.participant for _, sub in items})
     now = timezone.now()
-    open_ = lq.state == LiveQuestion.State.OPEN and lq.session.state != LiveSession.State.ENDED
+    open_ = lq.state == LiveQuestion.State.OPEN
+    # Ending the session closes its question right after; answers received
+    # before the end still count (close_open_questions drains them first).
+    ended = lq.session.state == LiveSession.State.ENDED
+    ended_at = lq.session.ended_at
     latest_ok = lq.deadline_at + deadline_grace()
 
     revision = {k: a.revision for k, a in existing.items()}
@@ -235,7 +239,7 @@ def _commit_question(
         if sub.participant not in allowed:
             outcomes[i] = QuizError("not_participant", "you are not a student in this session")
             continue
-        if not open_:
+        if not open_ or (ended and (ended_at is None or sub.received_at > ended_at)):
             outcomes[i] = QuizError(
                 "closed", "this question is closed; answers are no longer taken"
             )
@@ -429,11 +433,23 @@ def get_writer() -> AnswerWriter:
 
 
 def drain_all_writers(timeout: float = 10.0) -> None:
-    """From a non-loop thread (the deadline timer): commit every pending answer first."""
+    """From a non-loop thread: commit every answer already received first.
+
+    The deadline timer, a push replacing an open question and a session's
+    end call this before closing, so answers waiting in a batch window are
+    committed, not refused as ``closed``. Call it outside any transaction
+    that holds a lock the writer needs. A loop running in the calling
+    thread cannot be waited on here and is skipped (use ``await
+    get_writer().drain()`` there).
+    """
+    try:
+        own: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+    except RuntimeError:
+        own = None
     with _writers_lock:
         writers = list(_writers.items())
     for loop, writer in writers:
-        if loop.is_closed() or not loop.is_running():
+        if loop is own or loop.is_closed() or not loop.is_running():
             continue
         try:
             asyncio.run_coroutine_threadsafe(writer.drain(), loop).result(timeout)
