@@ -9,13 +9,16 @@ input and turns ``QuizError`` into an error frame; HTTP views turn it into
 Live flow: ``do_push_question`` → ``asubmit_answer`` / ``do_submit_answer``
 → ``do_close_question`` (deadline or teacher) → ``do_reveal`` →
 ``do_dismiss_question``. ``active_question_for`` feeds (re)connect
-snapshots; ``resume_open_questions`` runs once per process at start-up.
+snapshots; ``resume_open_questions`` runs once per serving process at
+start-up (``resume_in_background``, from ``QuizzesConfig.ready``).
 Self-paced: ``do_create_assignment``, ``do_submit_assignment_answer``,
 ``assignment_view_for``, ``assignment_results``.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -70,6 +73,8 @@ from quizzes.specs import (
     public_question,
 )
 from slides.models import Slide
+
+log = logging.getLogger(__name__)
 
 AnyUser = AbstractBaseUser | AnonymousUser
 CloseReason = Literal["deadline", "teacher", "replaced", "ended"]
@@ -541,17 +546,45 @@ def _aggregate_for(lq: LiveQuestion) -> Aggregate:
 
 
 def ensure_resumed() -> None:
-    """Run ``resume_open_questions`` once per process, on first use.
+    """Run ``resume_open_questions`` once per process, unless it already ran.
 
-    Called by the services a restarted server meets first (a reconnecting
-    client's snapshot, a submission, a push), so deadlines are re-armed even
-    if nothing calls ``resume_open_questions`` at start-up.
+    A serving process runs it at start-up (``resume_in_background``, from
+    ``QuizzesConfig.ready``); the services a restarted server meets first (a
+    reconnecting client's snapshot, a submission, a push) call this too, so
+    a process started some other way, or whose start-up resume failed,
+    still re-arms the deadlines before it answers.
     """
     if runtime.resumed.is_set():
         return
     with runtime.resume_lock:
         if not runtime.resumed.is_set():
             resume_open_questions()
+
+
+def resume_in_background() -> threading.Thread:
+    """At a serving process's start: ``ensure_resumed`` on a daemon thread.
+
+    Waits until every app is ready (never touches the database during app
+    initialisation), so questions whose deadline passed while no server ran
+    are closed, and the open ones' deadlines re-armed, without waiting for a
+    client to connect. A failure is logged; the first use retries.
+    """
+
+    def run() -> None:
+        from django.apps import apps
+        from django.db import connection
+
+        apps.ready_event.wait()
+        try:
+            ensure_resumed()
+        except Exception as e:
+            log.warning("resuming open live questions at start-up failed (retried on use): %s", e)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run, name="quiz-resume", daemon=True)
+    thread.start()
+    return thread
 
 
 def resume_open_questions() -> list[int]:
@@ -563,18 +596,22 @@ def resume_open_questions() -> list[int]:
     from quizzes.answers import deadline_grace
 
     runtime.resumed.set()
-    still_open = []
-    now = timezone.now()
-    for lq in LiveQuestion.objects.filter(state=LiveQuestion.State.OPEN).only(
-        "id", "session_id", "spec", "deadline_at"
-    ):
-        runtime.aggregates.rebuild(lq.pk)
-        due = lq.deadline_at + deadline_grace()
-        if due <= now:
-            do_close_question(lq.pk, by=None, reason="deadline")
-        else:
-            runtime.deadlines.arm(lq.pk, due)
-            still_open.append(lq.pk)
+    try:
+        still_open = []
+        now = timezone.now()
+        for lq in LiveQuestion.objects.filter(state=LiveQuestion.State.OPEN).only(
+            "id", "session_id", "spec", "deadline_at"
+        ):
+            runtime.aggregates.rebuild(lq.pk)
+            due = lq.deadline_at + deadline_grace()
+            if due <= now:
+                do_close_question(lq.pk, by=None, reason="deadline")
+            else:
+                runtime.deadlines.arm(lq.pk, due)
+                still_open.append(lq.pk)
+    except Exception:
+        runtime.resumed.clear()  # the next ensure_resumed tries again
+        raise
     return still_open
 
 

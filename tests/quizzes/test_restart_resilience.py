@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
+from unittest.mock import Mock
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import DatabaseError
 from django.utils import timezone
 
 from classroom.models import LiveSession
@@ -16,8 +18,10 @@ from quizzes.actions import (
     active_question_for,
     do_push_question,
     do_submit_answer,
+    resume_in_background,
     resume_open_questions,
 )
+from quizzes.apps import serves_requests
 from quizzes.domain import Participant
 from quizzes.models import LiveQuestion, Question
 from tests.quizzes.conftest import Captured, option_ids
@@ -101,3 +105,62 @@ def test_the_first_snapshot_after_a_restart_rearms_the_deadline(
     assert snap is not None and snap["live_question_id"] == lq.pk
     assert lq.pk in runtime.deadlines.armed()
     assert runtime.aggregates.peek(lq.pk) is not None
+
+
+def test_a_serving_process_closes_a_question_that_expired_while_it_was_down_without_any_client(
+    session: LiveSession, single: Question, teacher: User, alice: User, events: Captured
+):
+    lq = do_push_question(session, single, by=teacher)
+    do_submit_answer(lq, Participant.for_user(alice), {"choice": option_ids(single)[0]}, "a")
+    runtime.reset()  # the server is down...
+    LiveQuestion.objects.filter(pk=lq.pk).update(deadline_at=timezone.now() - timedelta(minutes=1))
+    events.clear()
+
+    resume_in_background().join(10)  # ...and starts again; nobody connects
+
+    lq.refresh_from_db()
+    assert (lq.state, lq.close_reason) == ("closed", "deadline")
+    final = [e for _, e, _ in events if e["type"] == "quiz_aggregate" and e["final"]]
+    assert final and final[-1]["aggregate"]["answered"] == 1
+
+
+def test_a_serving_process_rearms_the_deadline_of_a_question_still_open_at_start_up(
+    session: LiveSession, single: Question, teacher: User
+):
+    lq = do_push_question(session, single, by=teacher)
+    runtime.reset()
+    resume_in_background().join(10)
+    assert lq.pk in runtime.deadlines.armed()
+
+
+def test_a_failed_start_up_resume_is_retried_on_first_use(
+    session: LiveSession, single: Question, teacher: User, monkeypatch: pytest.MonkeyPatch
+):
+    lq = do_push_question(session, single, by=teacher)
+    runtime.reset()
+    with monkeypatch.context() as m:
+        m.setattr(runtime.aggregates, "rebuild", Mock(side_effect=DatabaseError("down")))
+        resume_in_background().join(10)
+    assert not runtime.resumed.is_set() and not runtime.deadlines.armed()
+    assert active_question_for(session, None) is not None
+    assert lq.pk in runtime.deadlines.armed()
+
+
+@pytest.mark.parametrize(
+    ("argv", "environ", "asgi_imported", "serves"),
+    [
+        (["/srv/.venv/bin/daphne", "-p", "8001", "scopecast.asgi:application"], {}, True, True),
+        (["manage.py", "runserver", "127.0.0.1:8000", "--noreload"], {}, False, True),
+        (["manage.py", "runserver"], {"RUN_MAIN": "true"}, False, True),  # the reloader's child
+        (["manage.py", "runserver"], {}, False, False),  # the reloader's parent
+        (["manage.py", "migrate", "--noinput"], {}, False, False),
+        (["manage.py", "load_demo"], {}, False, False),
+        (["manage.py", "run_worker"], {}, False, False),
+        (["/srv/.venv/bin/pytest", "-q"], {}, False, False),
+    ],
+)
+def test_it_resumes_at_start_up_only_in_a_process_that_serves(
+    argv: list[str], environ: dict[str, str], asgi_imported: bool, serves: bool
+):
+    modules = {"scopecast.asgi"} if asgi_imported else set()
+    assert serves_requests(argv, environ, modules, asgi_module="scopecast.asgi") is serves
