@@ -18,6 +18,7 @@ from django.core.management import call_command
 
 from classroom.models import AgendaItem, Course, LiveSession, Membership
 from frontend import demo
+from quizzes.models import Assignment, Question, QuestionSet
 from slides import demo as slide_demo
 from slides.importer import stored_path
 from slides.models import Slide
@@ -212,3 +213,43 @@ def test_it_gives_ownerless_demo_slides_to_the_demo_teacher(db: None, no_quiz_de
     _run()
     slide.refresh_from_db()
     assert slide.owner is not None and slide.owner.username == demo.TEACHER
+
+
+def _demo_slides() -> list[Slide]:
+    """Ready slides where `make_demo_slides` puts them (no pixels needed here)."""
+    return [
+        _ready_slide(spec.title, file_path=stored_path(slide_demo.demo_path(spec)))
+        for spec in slide_demo.DEMO_SLIDES
+    ]
+
+
+def test_it_loads_the_real_quiz_demo_with_a_locate_question_on_a_demo_slide(
+    db: None, slide_storage: Path
+) -> None:
+    slides = _demo_slides()
+    output = _run()
+    assert "failed:" not in output and "loaded" in output, output
+    course = Course.objects.get(code=demo.COURSE_CODE)
+    question_set = QuestionSet.objects.get(course=course)
+    locate = [q for q in question_set.ordered_questions() if q.type == "locate"]
+    assert locate and {q.slide for q in locate} <= set(slides)
+    assert Assignment.objects.filter(course=course, question_set=question_set).exists()
+
+    counts = (Question.objects.count(), QuestionSet.objects.count(), Assignment.objects.count())
+    assert "failed:" not in _run()
+    assert (Question.objects.count(), QuestionSet.objects.count(), Assignment.objects.count()) == (
+        counts
+    )
+
+
+def test_a_quiz_demo_loaded_before_the_slides_gains_its_locate_questions_later(
+    db: None, slide_storage: Path
+) -> None:
+    assert "failed:" not in _run()
+    question_set = QuestionSet.objects.get()
+    assert "locate" not in {q.type for q in question_set.ordered_questions()}
+
+    slides = _demo_slides()  # make_demo_slides ran afterwards
+    assert "failed:" not in _run()
+    locate = [q for q in question_set.ordered_questions() if q.type == "locate"]
+    assert len(locate) == 2 and all(q.slide in slides for q in locate)

@@ -7,9 +7,11 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from classroom.models import Course
-from quizzes.demo import load_demo_questions
-from quizzes.models import Assignment, QuestionSet
-from quizzes.specs import LocateBody, region_bounds
+from quizzes.actions import do_submit_assignment_answer
+from quizzes.demo import NOTCHED_PROMPT, load_demo_questions
+from quizzes.grading import grade
+from quizzes.models import Assignment, Question, QuestionSet
+from quizzes.specs import LocateBody, parse_answer, region_bounds
 from slides.models import Slide
 
 pytestmark = pytest.mark.django_db
@@ -57,3 +59,71 @@ def test_a_slide_without_mpp_gets_a_pixel_tolerance(course: Course):
 def test_without_slides_there_are_no_locate_questions(course: Course):
     qs = load_demo_questions(course, [])
     assert "locate" not in {q.type for q in qs.ordered_questions()}
+
+
+def test_a_set_made_before_any_slide_gains_its_locate_questions_once_there_is_one(
+    course: Course, slide: Slide, teacher: User
+):
+    first = load_demo_questions(course, [], teacher)
+    assert [q.type for q in first.ordered_questions()].count("locate") == 0
+
+    again = load_demo_questions(course, [slide], teacher)
+    load_demo_questions(course, [slide], teacher)  # idempotent from here on
+
+    assert again == first
+    types = [q.type for q in again.ordered_questions()]
+    assert types == [
+        "single",
+        "multiple",
+        "truefalse",
+        "numeric",
+        "text",
+        "locate",
+        "locate",
+        "open",
+    ]
+    assert Question.objects.filter(course=course).count() == 8
+    assignment = Assignment.objects.get(course=course)
+    assert [q["id"] for q in assignment.frozen or []] == [q.pk for q in again.ordered_questions()]
+
+
+def test_an_answered_demo_assignment_keeps_the_questions_it_was_answered_with(
+    course: Course, slide: Slide, teacher: User, alice: User
+):
+    qs = load_demo_questions(course, [], teacher)
+    assignment = Assignment.objects.get(course=course)
+    single = qs.ordered_questions()[0]
+    do_submit_assignment_answer(
+        assignment,
+        alice,
+        question_id=single.pk,
+        payload={"choice": str(single.choices.order_by("position")[0].pk)},
+        client_id="a",
+    )
+    load_demo_questions(course, [slide], teacher)
+    assignment.refresh_from_db()
+    assert len(assignment.frozen or []) == 6
+
+
+@pytest.mark.parametrize("slides", [0, 1])
+def test_the_description_counts_the_questions(course: Course, slide: Slide, slides: int):
+    qs = load_demo_questions(course, [slide][:slides])
+    words = {6: "Six", 8: "Eight"}
+    total = len(qs.ordered_questions())
+    assert qs.description.startswith(f"{words[total]} short questions")
+    assert ("two on the slide" in qs.description) is bool(slides)
+
+
+def test_the_notched_locate_question_means_what_its_prompt_says(course: Course, slide: Slide):
+    qs = load_demo_questions(course, [slide])
+    [notched] = [q for q in qs.ordered_questions() if q.prompt == NOTCHED_PROMPT]
+    spec = notched.to_spec()
+    w, h = slide.width, slide.height
+
+    def hit(fx: float, fy: float) -> bool | None:
+        return grade(spec, parse_answer(spec, {"x": fx * w, "y": fy * h})).correct
+
+    assert "upper-left quarter" in spec.prompt and "notch" in spec.prompt
+    assert hit(0.25, 0.1) and hit(0.1, 0.4) and hit(0.4, 0.4)  # the M's top and legs
+    assert not hit(0.25, 0.4)  # in the quarter, but inside the notch
+    assert not hit(0.75, 0.75)  # another quarter
