@@ -24,8 +24,11 @@ It reports the time from the first answer sent until every answer is
 committed and acknowledged, ack latency p50/p99, the teacher's aggregate
 lag (last ack received -> the teacher's aggregate counting all N), teacher
 messages, commits (distinct commit timestamps of the receipts) and lost
-answers (never acked, or acked but not in the database: must be 0), with
-batched/naive ratios, and writes JSON to bench/results/.
+answers, with batched/naive ratios, and writes JSON to bench/results/.
+"Lost" is every student who did not end with an acknowledged answer that is
+in the database, shown in three parts: never connected, connected but never
+acked (no reply in time, or an error frame instead of ``quiz_ack``), and
+acked but not in the database. It must be 0: the exit status is 1 otherwise.
 
 ``--service`` (service layer, in process):
 
@@ -404,7 +407,10 @@ class WsResult:
     commits: int
     acked: int
     in_database: int
-    lost: int
+    never_connected: int
+    never_acked: int
+    acked_not_stored: int
+    lost: int  # the three above: did not end with a committed, acked answer
     errors: int
     server_cpu_s: float
 
@@ -630,6 +636,9 @@ async def ws_run(design: str, n: int, spread: float, server: Daphne) -> WsResult
     await asyncio.gather(*(close(s.ws) for s in connected), close(teacher))
     acked_ids = {s.acked.result()["client_id"] for s in acks}
     rows = len(stored)
+    never_connected = n - len(connected)
+    never_acked = len(connected) - len(acks)
+    acked_not_stored = len(acked_ids - stored)
     latencies = sorted(s.acked_at - s.sent_at for s in acks)
     errors = [s.error for s in students if s.error]
     if errors:
@@ -650,8 +659,11 @@ async def ws_run(design: str, n: int, spread: float, server: Daphne) -> WsResult
         commits=commits,
         acked=len(acks),
         in_database=rows,
-        # An acknowledged answer that is not in the database is lost.
-        lost=len(acked_ids - stored),
+        never_connected=never_connected,
+        never_acked=never_acked,
+        acked_not_stored=acked_not_stored,
+        # Every student without a committed, acknowledged answer.
+        lost=never_connected + never_acked + acked_not_stored,
         errors=len(errors),
         server_cpu_s=cpu,
     )
@@ -661,7 +673,7 @@ def ws_print(results: list[WsResult]) -> None:
     head = (
         f"{'N':>5} {'design':>8} {'all acked s':>12} {'ack p50 ms':>11} {'ack p99 ms':>11} "
         f"{'agg lag ms':>11} {'teacher msgs':>13} {'commits':>8} {'acked':>6} {'in DB':>6} "
-        f"{'lost':>5} {'cpu s':>6}"
+        f"{'no conn':>8} {'no ack':>7} {'not in DB':>10} {'lost':>5} {'cpu s':>6}"
     )
     print(head)
     print("-" * len(head))
@@ -669,8 +681,13 @@ def ws_print(results: list[WsResult]) -> None:
         print(
             f"{r.students:>5} {r.design:>8} {r.all_acked_s:>12.3f} {r.ack_p50_ms:>11.1f} "
             f"{r.ack_p99_ms:>11.1f} {r.aggregate_lag_ms:>11.1f} {r.teacher_messages:>13} "
-            f"{r.commits:>8} {r.acked:>6} {r.in_database:>6} {r.lost:>5} {r.server_cpu_s:>6.1f}"
+            f"{r.commits:>8} {r.acked:>6} {r.in_database:>6} {r.never_connected:>8} "
+            f"{r.never_acked:>7} {r.acked_not_stored:>10} {r.lost:>5} {r.server_cpu_s:>6.1f}"
         )
+    print(
+        "lost = no conn (never connected) + no ack (connected, no quiz_ack) "
+        "+ not in DB (acked, missing from the database); must be 0"
+    )
     print()
     by = {(r.students, r.design): r for r in results}
     for n in sorted({r.students for r in results}):
