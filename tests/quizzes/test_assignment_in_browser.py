@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, Dialog
 
 from tests.browser import LiveServer, launch_chromium, log_in, seeded_server
 
@@ -63,3 +63,37 @@ def test_a_student_answers_in_the_browser_and_the_teacher_sees_it(
     alice = next(s for s in r.json()["students"] if s["name"] == "Alice")
     assert alice["answered"] == 2
     assert alice["correct"] == 2, server.log.read_text()[-3000:]
+
+
+def test_it_renders_markup_in_a_prompt_as_text_and_only_inline_markdown_as_elements(
+    browser: Browser, server: LiveServer
+) -> None:
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    dialogs: list[str] = []
+
+    def on_dialog(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    log_in(page, server.url, "alice")
+    page.goto(f"{server.url}/quizzes/assignments/{server.seeded['markup_assignment_id']}/")
+
+    question = page.locator(".quiz-question").first
+    prompt = question.locator(".quiz-prompt").first
+    prompt.wait_for()
+    assert question.locator("img").count() == 0
+    assert prompt.locator("strong").count() == 1
+    assert prompt.locator("strong").inner_text() == "b"
+    assert prompt.inner_text().startswith("<img src=x onerror=alert(1)>")
+
+    explanation = question.locator(".quiz-reveal .quiz-prompt")
+    assert explanation.locator("script").count() == 0
+    assert explanation.locator("em").inner_text() == "e"
+    assert "<script>alert(2)</script>" in explanation.inner_text()
+
+    page.wait_for_timeout(500)  # an onerror handler would have run by now
+    assert dialogs == []
+    assert not [url for url in requested if url.rstrip("/").endswith("/x")]
