@@ -1,10 +1,11 @@
 """One websocket connection's delivery state (see docs/protocol.md).
 
-- ``Outbox``: the per-client outbound queue. Frames with a coalescing key
-  (viewport, pointer, presence, ...) replace the pending frame with the same
-  key in place, so a slow client gets the latest value, never a backlog.
-  Other frames queue in order. A queue that grows past
-  ``REALTIME_MAX_PENDING`` marks the client slow.
+- ``Outbox``: the per-client outbound queue. A frame with a coalescing key
+  (viewport, pointer, presence, ...) drops the pending frame with the same
+  key and joins the tail, so a slow client gets the latest value, never a
+  backlog, and the seqs it receives only increase. Other frames queue in
+  order. A queue that grows past ``REALTIME_MAX_PENDING`` marks the client
+  slow.
 - ``TokenBucket``: per-connection, per-command-type rate limits.
 - ``Connection``: identity, audience filtering, acks, violations.
 """
@@ -40,37 +41,72 @@ def ack_timeout() -> float:
     return float(getattr(settings, "REALTIME_ACK_TIMEOUT", 30.0))
 
 
+class _Slot:
+    __slots__ = ("key", "live", "seq", "text")
+
+    def __init__(self, key: str | None, text: str, seq: int | None) -> None:
+        self.key = key
+        self.text = text
+        self.seq = seq
+        self.live = True
+
+
 class Outbox:
+    """Frames waiting for one socket, in the order they will be sent.
+
+    A superseded coalescing frame is not sent at all, and its replacement
+    goes to the tail rather than into the old frame's place: a viewport with
+    seq 13 must never overtake a lock with seq 12, or a client that drops
+    right after 13 would resume from 13 and never see 12.
+    """
+
+    # Superseded slots are dropped lazily; compact once this many pile up.
+    COMPACT_AFTER = 64
+
     def __init__(self) -> None:
-        self._order: deque[tuple[str | None, str, int | None]] = deque()
-        self._latest: dict[str, tuple[str, int | None]] = {}
+        self._order: deque[_Slot] = deque()
+        self._latest: dict[str, _Slot] = {}
+        self._size = 0
+        self._dead = 0
 
     def __len__(self) -> int:
-        return len(self._order)
+        return self._size
 
     def put(self, text: str, key: str | None = None, seq: int | None = None) -> None:
-        if key is None:
-            self._order.append((None, text, seq))
-        elif key in self._latest:
-            self._latest[key] = (text, seq)  # latest value wins, keeps its place
-        else:
-            self._latest[key] = (text, seq)
-            self._order.append((key, "", seq))
+        slot = _Slot(key, text, seq)
+        if key is not None:
+            old = self._latest.get(key)
+            if old is not None:  # latest value wins: the old one is never sent
+                old.live = False
+                self._size -= 1
+                self._dead += 1
+            self._latest[key] = slot
+        self._order.append(slot)
+        self._size += 1
+        if self._dead > self.COMPACT_AFTER and self._dead > self._size:
+            self._order = deque(s for s in self._order if s.live)
+            self._dead = 0
 
     def pop(self, min_seq: int = 0) -> tuple[str, int | None] | None:
         """The next frame to send, skipping sequenced frames at or below ``min_seq``."""
         while self._order:
-            key, text, seq = self._order.popleft()
-            if key is not None:
-                text, seq = self._latest.pop(key)
-            if seq is not None and seq <= min_seq:
+            slot = self._order.popleft()
+            if not slot.live:
+                self._dead -= 1
                 continue
-            return text, seq
+            self._size -= 1
+            if slot.key is not None:
+                del self._latest[slot.key]
+            if slot.seq is not None and slot.seq <= min_seq:
+                continue
+            return slot.text, slot.seq
         return None
 
     def clear(self) -> None:
         self._order.clear()
         self._latest.clear()
+        self._size = 0
+        self._dead = 0
 
 
 @dataclass

@@ -17,7 +17,7 @@ def generous_rate_limits(settings):
     settings.REALTIME_RATE_SCALE = 100
 
 
-def test_the_outbox_replaces_a_pending_value_with_the_same_key_in_place():
+def test_the_outbox_drops_a_superseded_value_and_queues_the_newest_at_the_tail():
     box = Outbox()
     box.put("a1", None, 1)
     box.put("v2", "viewport", 2)
@@ -25,13 +25,36 @@ def test_the_outbox_replaces_a_pending_value_with_the_same_key_in_place():
     box.put("v4", "viewport", 4)
     box.put("p", "pointer", None)
     box.put("v5", "viewport", 5)
+    assert len(box) == 4
     assert [box.pop(), box.pop(), box.pop(), box.pop(), box.pop()] == [
         ("a1", 1),
-        ("v5", 5),
         ("a3", 3),
         ("p", None),
+        ("v5", 5),
         None,
     ]
+    assert len(box) == 0
+
+
+def test_the_seqs_an_outbox_hands_out_only_increase():
+    box = Outbox()
+    for seq in range(1, 2000):
+        box.put(f"e{seq}", "viewport" if seq % 3 else None, seq)
+    seqs: list[int] = []
+    while (item := box.pop()) is not None:
+        assert item[1] is not None
+        seqs.append(item[1])
+    assert seqs == sorted(seqs) and seqs[-1] == 1999
+    assert len(seqs) == 1999 // 3 + 1  # every uncoalesced frame and the last viewport
+
+
+def test_superseded_slots_do_not_pile_up_in_the_outbox():
+    box = Outbox()
+    for seq in range(1, 2000):
+        box.put(f"v{seq}", "viewport", seq)
+    assert len(box) == 1
+    assert len(box._order) <= Outbox.COMPACT_AFTER + 2
+    assert box.pop() == ("v1999", 1999) and box.pop() is None
 
 
 def test_the_outbox_skips_frames_a_snapshot_already_covered():
@@ -62,8 +85,8 @@ async def test_a_stalled_client_gets_only_the_latest_viewport(live, teacher, ali
     assert len(conn.outbox) == 2  # one viewport slot and the lock
     conn.release(0)
     first, second = await recv(a), await recv(a)
-    assert (first["type"], first["viewport"]["x"], first["seq"]) == ("viewport", 99.0, 13)
-    assert (second["type"], second["seq"]) == ("lock", 12)
+    assert (first["type"], first["seq"]) == ("lock", 12)
+    assert (second["type"], second["viewport"]["x"], second["seq"]) == ("viewport", 99.0, 13)
     assert await silent(a)
     await disconnect(t, a)
 
