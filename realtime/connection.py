@@ -7,7 +7,12 @@
   order. A queue that grows past ``REALTIME_MAX_PENDING`` marks the client
   slow.
 - ``TokenBucket``: per-connection, per-command-type rate limits.
-- ``Connection``: identity, audience filtering, acks, violations.
+- ``Connection``: identity, audience filtering, acks, violations, and the
+  send window: while more than ``REALTIME_SEND_WINDOW`` seqs written to the
+  socket are unacknowledged, frames wait in the outbox (where viewports
+  coalesce) until the client acks, instead of piling up in the server's
+  write buffer. ASGI gives no backpressure; acks are the only sign that a
+  client is reading.
 """
 
 from __future__ import annotations
@@ -39,6 +44,11 @@ def max_lag() -> int:
 
 def ack_timeout() -> float:
     return float(getattr(settings, "REALTIME_ACK_TIMEOUT", 30.0))
+
+
+def send_window() -> int:
+    """Seqs written to a socket that may await an ack before frames are held."""
+    return int(getattr(settings, "REALTIME_SEND_WINDOW", 64))
 
 
 class _Slot:
@@ -160,6 +170,7 @@ class Connection:
         self.sent_seq = 0
         self.delivered_seq = 0
         self.acked_seq = 0
+        self.window = send_window()
         self.slow_reason = ""
         self.resync: Callable[[], Awaitable[None]] | None = None
         # The server's ASGI send for this socket (set by the consumer).
@@ -195,13 +206,20 @@ class Connection:
         """Send at once when nothing is queued or in flight, else queue (hub path).
 
         The direct send saves a task wake-up per socket per broadcast; frames
-        still go through the outbox whenever the socket is busy, so ordering
-        and latest-value-wins hold. ``frame`` is the ready ASGI message
+        still go through the outbox whenever the socket is busy or the client
+        is more than ``window`` seqs behind with its acks, so ordering and
+        latest-value-wins hold. ``frame`` is the ready ASGI message
         (``websocket.send`` with ``text``), built once per broadcast.
         """
         if self.closing or (seq is not None and seq <= self.min_seq):
             return
-        if self.sender is None or self.holding or self.sending or len(self.outbox):
+        if (
+            self.sender is None
+            or self.holding
+            or self.sending
+            or len(self.outbox)
+            or self.delivered_seq - self.acked_seq > self.window
+        ):
             self.push(text, key, seq)
             return
         self.sending = True
@@ -215,7 +233,7 @@ class Connection:
         if seq is not None:
             self.sent_seq = max(self.sent_seq, seq)
             self.delivered_seq = max(self.delivered_seq, seq)
-        if len(self.outbox):
+        if len(self.outbox) and self.can_send():
             self.wake.set()  # queued while our send was in flight
 
     def push(self, text: str, key: str | None = None, seq: int | None = None) -> None:
@@ -227,8 +245,12 @@ class Connection:
         if len(self.outbox) > max_pending():
             self.mark_slow("outbound queue overflow")
             return
-        if not self.holding:
+        if self.can_send():
             self.wake.set()
+
+    def can_send(self) -> bool:
+        """The writer may send now: delivery started and the window is open."""
+        return not self.holding and self.delivered_seq - self.acked_seq <= self.window
 
     def release(self, min_seq: int) -> None:
         """Start delivering, dropping queued frames the snapshot/replay covered."""
@@ -241,11 +263,15 @@ class Connection:
         self.wake.set()
 
     def ack(self, seq: int) -> None:
+        """The client has read up to ``seq``: it may reopen the send window."""
         if seq > self.acked_seq:
-            self.acked_seq = min(seq, self.sent_seq)
+            # What was written, at most: a client cannot have read more.
+            self.acked_seq = max(self.acked_seq, min(seq, self.delivered_seq))
         self.last_ack = time.monotonic()
         if self.sent_seq - self.acked_seq > max_lag():
             self.mark_slow("acknowledged seq lags too far behind")
+        elif len(self.outbox) and self.can_send():
+            self.wake.set()
 
     def check_lag(self, now: float | None = None) -> None:
         """Called on hub ticks: a client that stopped acking while behind is slow."""

@@ -243,7 +243,9 @@ class SessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         while True:
             await conn.wake.wait()
             conn.wake.clear()
-            while not conn.holding and not conn.closing and not conn.sending:
+            # Stops while the client is a whole window behind with its acks;
+            # the next ack wakes it (Connection.ack).
+            while not conn.closing and not conn.sending and conn.can_send():
                 item = conn.outbox.pop(conn.min_seq)
                 if item is None:
                     break

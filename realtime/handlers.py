@@ -206,7 +206,8 @@ def register_builtin_commands() -> None:
     reg(c.Hand, roles=c.STUDENTS, rate=1, burst=3, handler=_hand)
     reg(c.Ask, roles=c.STUDENTS, rate=0.2, burst=3, handler=_ask)
     # Everyone; handled by the consumer itself.
-    reg(c.Ping, roles=c.EVERYONE, rate=1, burst=5)
+    # Acks: every REALTIME_SEND_WINDOW / 2 seqs (docs/protocol.md, "Delivery").
+    reg(c.Ping, roles=c.EVERYONE, rate=4, burst=10)
     reg(c.Resume, roles=c.EVERYONE, rate=0.5, burst=3)
 
 

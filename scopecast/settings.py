@@ -126,6 +126,10 @@ if REALTIME_FANOUT not in {"hub", "naive"}:
     raise ImproperlyConfigured(f"REALTIME_FANOUT must be hub or naive; got {REALTIME_FANOUT!r}")
 # Prefix of realtime Redis keys and channel-layer group names.
 REALTIME_PREFIX = envstr("REALTIME_PREFIX", "scrt") or "scrt"
+# Seqs written to a socket that may await the client's ack before further
+# frames wait in its outbox, where viewports coalesce (clients ack every
+# half window; docs/protocol.md, "Delivery").
+REALTIME_SEND_WINDOW = envint("REALTIME_SEND_WINDOW", 64, min_value=2)
 
 # --- Slides and tiles -------------------------------------------------------
 # Where imported, uploaded and converted slide files live.
