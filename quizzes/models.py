@@ -121,6 +121,16 @@ class Question(models.Model):
         }
 
     def clean(self) -> None:
+        if (
+            self.slide_id is not None
+            and self.course_id is not None
+            and not self.course.slides.filter(pk=self.slide_id).exists()
+        ):
+            raise ValidationError(
+                {
+                    "slide": "this slide is not one of the course's slides; add it to the course first"
+                }
+            )
         if self.type in (self.Type.SINGLE, self.Type.MULTIPLE):
             return  # validated with its choices (ChoiceFormSet / to_spec)
         try:

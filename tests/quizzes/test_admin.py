@@ -95,6 +95,7 @@ def test_it_refuses_a_micrometre_tolerance_on_a_slide_without_mpp(
     slide = Slide.objects.create(
         title="No MPP", width=1000, height=1000, status="ready", owner=teacher
     )
+    course.slides.add(slide)
     data = form(
         course,
         type="locate",
