@@ -143,13 +143,11 @@ def do_create_session(
             course=course, title=title, created_by=created_by, allow_guests=allow_guests
         )
         for position, item in enumerate(agenda):
-            if item.view is not None:
-                check_view(item.slide, item.view)
             AgendaItem.objects.create(
                 session=session,
                 position=position,
                 slide=item.slide,
-                view=item.view,
+                view=check_view(item.slide, item.view) if item.view is not None else None,
                 notes=item.notes,
             )
             course.slides.add(item.slide)
@@ -224,6 +222,28 @@ def check_view(slide: Slide, view: dict[str, Any]) -> dict[str, float]:
     return clean
 
 
+def saved_view(item: AgendaItem) -> dict[str, float] | None:
+    """An agenda item's saved view, cleaned; None when it has none or it is invalid.
+
+    Views saved by ``do_create_session`` and the admin are validated, but one
+    stored by other means must not break the session: it is logged and
+    ignored (the whole slide is shown instead).
+    """
+    if item.view is None:
+        return None
+    try:
+        return check_view(item.slide, item.view)
+    except ActionError as e:
+        logger.warning(
+            "session %s: agenda item %s has an invalid saved view %r (%s); ignored",
+            item.session_id,
+            item.pk,
+            item.view,
+            e.message,
+        )
+        return None
+
+
 def do_open_slide(
     session: LiveSession,
     slide: Slide,
@@ -272,9 +292,14 @@ def do_open_item(session: LiveSession, index: int, *, actor: str = "") -> None:
         raise ActionError("not_found", f"the agenda has no item {index}")
     item = items[index]
     nxt = items[index + 1] if index + 1 < len(items) else None
-    next_view = (nxt.slide_id, nxt.view or overview(nxt.slide)) if nxt is not None else None
+    next_view = (nxt.slide_id, saved_view(nxt) or overview(nxt.slide)) if nxt is not None else None
     do_open_slide(
-        session, item.slide, view=item.view, agenda_index=index, next_view=next_view, actor=actor
+        session,
+        item.slide,
+        view=saved_view(item),
+        agenda_index=index,
+        next_view=next_view,
+        actor=actor,
     )
 
 

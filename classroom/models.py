@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 # No 0/O/1/I: a join code is read aloud and typed from a projector.
@@ -96,6 +97,18 @@ class AgendaItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}: {self.slide}"
+
+    def clean(self) -> None:
+        """Admin forms: the saved view must be valid for the slide; it is stored cleaned."""
+        super().clean()
+        if self.view is None or self.slide_id is None:
+            return
+        from classroom.actions import ActionError, check_view
+
+        try:
+            self.view = check_view(self.slide, self.view)
+        except ActionError as e:
+            raise ValidationError({"view": e.message}) from None
 
 
 class Guest(models.Model):

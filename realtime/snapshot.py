@@ -82,23 +82,25 @@ def register_snapshot_hook(name: str, hook: SnapshotHook) -> None:
 
 
 def _durable(session_id: int, slide_id: int | None, staff: bool) -> dict[str, Any]:
-    from classroom.actions import annotation_shape, slide_descriptor
+    from classroom.actions import annotation_shape, saved_view, slide_descriptor
     from classroom.models import Annotation, LiveSession
 
     close_old_connections()
     session = LiveSession.objects.select_related("current_slide").get(pk=session_id)
     if slide_id is None and session.current_slide is not None:
         slide_id = session.current_slide_id
-    agenda = [
-        AgendaEntry(
-            index=i,
-            slide_id=item.slide_id,
-            title=item.slide.title,
-            view=View(**item.view) if item.view else None,
-            notes=item.notes if staff else None,
+    agenda = []
+    for i, item in enumerate(session.agenda.select_related("slide").order_by("position", "id")):
+        view = saved_view(item)  # an invalid saved view is logged and left out
+        agenda.append(
+            AgendaEntry(
+                index=i,
+                slide_id=item.slide_id,
+                title=item.slide.title,
+                view=View(**view) if view is not None else None,
+                notes=item.notes if staff else None,
+            )
         )
-        for i, item in enumerate(session.agenda.select_related("slide").order_by("position", "id"))
-    ]
     descriptor = None
     annotations = []
     if slide_id is not None:
