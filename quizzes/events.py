@@ -141,7 +141,8 @@ def emit(session_id: int, event: QuizEvent, audience: str = AUDIENCE_ALL) -> Non
     """Send ``event`` to ``audience`` in a session once the current transaction commits.
 
     Outside a transaction it goes at once, without touching the database
-    connection (the throttled publisher emits from short-lived timer threads).
+    connection (the throttled publisher emits from its one scheduler thread,
+    ``runtime.scheduler``).
     """
     if transaction.get_connection().in_atomic_block:
         transaction.on_commit(lambda: _deliver(session_id, event, audience), robust=True)

@@ -5,6 +5,7 @@ Every refusal is an ``error`` frame; the socket stays open and nothing changes.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -174,3 +175,21 @@ async def test_it_rejects_malformed_quiz_frames_with_protocol_errors(live, teach
     assert (await answer(a, lq_id, "ok", {"choice": "hep"}))["type"] == "quiz_ack"
     assert await LiveAnswer.objects.acount() == 1
     await disconnect(t, a)
+
+
+async def test_an_invalid_push_spec_is_a_refused_action_not_a_protocol_violation(
+    live, teacher, settings
+):
+    settings.REALTIME_ABUSE_LIMIT = 3
+    t, _ = await connect(live.session.pk, user=teacher)
+    bad_spec = {**SINGLE, "body": {"type": "single", "options": []}}
+    for i in range(4):  # more than the abuse limit, within the push burst of 5
+        await send(t, type="quiz_push", ref=f"p{i}", question=bad_spec)
+        error = await recv(t)
+        assert (error["code"], error["ref"]) == ("invalid", f"p{i}"), error
+    await send(t, type="quiz_push", ref="p4")  # neither question_id nor question
+    assert (await recv(t))["code"] == "invalid"
+    assert await LiveQuestion.objects.acount() == 0
+    await asyncio.sleep(1.1)  # a push token back
+    assert await push(t, SINGLE) >= 1  # the socket is still open
+    await disconnect(t)
