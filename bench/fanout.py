@@ -26,7 +26,8 @@ What it does, bounded (about 6 minutes with the defaults):
    opens agenda item 0. A SEPARATE process then connects the N students (the
    ``websockets`` library's sans-I/O protocol on raw asyncio, so the client
    costs little of the shared 2 cores), each with its guest token, spread
-   over the servers; every socket acks with ``ping`` every 5 s, as clients must.
+   over the servers; every socket acks with ``ping`` every 32 seqs and at least every 5 s,
+   as clients must (docs/protocol.md, "Ack cadence").
 4. The teacher sends ``set_viewport`` at ``--rate`` Hz for ``--seconds``. Update
    ``i`` carries ``x = 100 + i/4`` as its marker; the driver records the send
    time (``time.time()``, system-wide), the students record the receive time of
@@ -95,6 +96,9 @@ SECRET = "bench-fanout-" + secrets.token_hex(24)
 HOST = "127.0.0.1"
 CONNECT_CONCURRENCY = 20
 PING_SECONDS = 5.0
+# Ack as soon as the seq seen is half the server's send window past the last ack
+# (docs/protocol.md, "Ack cadence"; REALTIME_SEND_WINDOW defaults to 64).
+ACK_EVERY = 32
 X0 = 100.0  # marker i is sent as x = X0 + i / 4 (exact in binary floating point)
 
 
@@ -141,6 +145,7 @@ class Student(asyncio.Protocol):
         self._view: dict[str, Any] | None = None
         self._view_text: str | None = None
         self.last_seq = 0
+        self.acked_seq = 0
         self.close_code: int | None = None
         self.frames = 0
         self.errors: list[str] = []
@@ -175,6 +180,8 @@ class Student(asyncio.Protocol):
                 self.on_text(bytes(event.data).decode(), now)
             elif event.opcode is Opcode.CLOSE:
                 self.close_code = Close.parse(event.data).code if event.data else 1005
+        if self.last_seq - self.acked_seq >= ACK_EVERY:
+            self.ping()
         self.flush()
         if self.ws.close_expected() and self.transport is not None:
             self.transport.close()
@@ -224,6 +231,7 @@ class Student(asyncio.Protocol):
             self.opened.set_exception(ConnectionError(f"closed before the snapshot: {exc}"))
 
     def ping(self) -> None:
+        self.acked_seq = self.last_seq
         self.send_text(json.dumps({"type": "ping", "seq": self.last_seq}))
 
 
@@ -259,7 +267,9 @@ async def _connect_students(config: dict[str, Any], world: StudentWorld) -> tupl
 
 
 async def _pinger(world: StudentWorld) -> None:
-    """Every student acks about every 5 s (spread out), as clients must.
+    """Every student also acks about every 5 s (spread out): the heartbeat.
+
+    Acks on the seq cadence (``ACK_EVERY``) are sent as frames arrive.
 
     Each ping has a due time on the clock: when this process's loop is busy,
     overdue pings go out at once instead of stretching the cycle (a fixed
@@ -654,6 +664,7 @@ class Teacher:
     def __init__(self, ws: Any) -> None:
         self.ws = ws
         self.last_seq = 0
+        self.acked_seq = 0
         self.errors: list[str] = []
         self.waiters: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self.reader = asyncio.create_task(self._read())
@@ -695,6 +706,8 @@ class Teacher:
                 kind = frame.get("type")
                 if kind == "snapshot":
                     self.last_seq = max(self.last_seq, int(frame.get("last_seq") or 0))
+                if self.last_seq - self.acked_seq >= ACK_EVERY:
+                    await self._ack()
                 if kind == "error" and len(self.errors) < 10:
                     self.errors.append(str(raw)[:200])
                 future = self.waiters.pop(kind, None)
@@ -705,7 +718,11 @@ class Teacher:
         with contextlib.suppress(Exception):
             while True:
                 await asyncio.sleep(PING_SECONDS)
-                await self.ws.send(json.dumps({"type": "ping", "seq": self.last_seq}))
+                await self._ack()
+
+    async def _ack(self) -> None:
+        self.acked_seq = self.last_seq
+        await self.ws.send(json.dumps({"type": "ping", "seq": self.last_seq}))
 
     async def close(self) -> None:
         self.pinger.cancel()
