@@ -27,6 +27,7 @@ from typing import Any
 from channels.layers import get_channel_layer
 from django.conf import settings
 
+from classroom.actions import ActionError, session_facts
 from realtime import eventlog
 from realtime.broadcast import HUB_MESSAGE, fanout_mode, publish, remember_server_loop
 from realtime.connection import Connection
@@ -69,6 +70,11 @@ class SessionHub:
             await self._subscribe()  # before reading seq: nothing slips between
             self._tasks.append(asyncio.create_task(self._receive_loop()))
         self.last_seq = (await get_store().get(self.session_id)).seq
+        # What live commands check (ended? which slides, how big?), read now
+        # so that the first commands find it cached. A session deleted
+        # meanwhile is the connect's business.
+        with contextlib.suppress(ActionError):
+            await session_facts(self.session_id)
         self._tasks.append(asyncio.create_task(self._tick_loop()))
         self._started.set()
 

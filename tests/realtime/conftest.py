@@ -27,6 +27,7 @@ from django.contrib.auth.models import User
 from django.db import connections
 from django.test import Client
 
+from classroom import actions
 from classroom.actions import AgendaSpec, do_create_session
 from classroom.models import LiveSession
 from realtime import broadcast, consumers, eventlog, snapshot
@@ -57,8 +58,10 @@ async def realtime_isolation(settings: Any, request: Any) -> AsyncIterator[None]
     memory_presence().reset()
     snapshot.clear_caches()
     consumers._course_of_session.clear()
+    actions.forget_session_facts()
     eventlog.writer._take()
     yield
+    await actions.settle_session_facts()
     await hubs.close_all()
     await eventlog.flush()
     # Prewarm requests run on the tile server's pool; let them finish before
