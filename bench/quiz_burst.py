@@ -295,6 +295,8 @@ RESULTS_DIR = ROOT / "bench" / "results"
 WS_SECRET = "bench-quiz-" + uuid.uuid4().hex
 WS_PREFIX = "bq" + uuid.uuid4().hex[:6]
 CONNECT_CONCURRENCY = 64
+# Clients ack every half send window (docs/protocol.md, "Ack cadence").
+ACK_EVERY = 32
 ACK_BOUND_S = 75.0  # per run: keeps the whole benchmark within ~6 minutes
 
 
@@ -476,6 +478,7 @@ class WsStudent:
         self.question = asyncio.get_event_loop().create_future()
         self.acked = asyncio.get_event_loop().create_future()
         self.last_seq = 0
+        self.acked_seq = 0
         self.sent_at = 0.0
         self.acked_at = 0.0
         self.error: str | None = None
@@ -485,7 +488,7 @@ class WsStudent:
             await self._read()
 
     async def ping(self) -> None:
-        """Acknowledge what arrived every 5 s, as the protocol asks (no 4408)."""
+        """The 5 s heartbeat ack; acks every ``ACK_EVERY`` seqs go out as frames arrive."""
         with contextlib.suppress(Exception):
             while True:
                 await asyncio.sleep(5)
@@ -499,6 +502,11 @@ class WsStudent:
             seq = frame.get("seq")
             if isinstance(seq, int):
                 self.last_seq = max(self.last_seq, seq)
+            if self.last_seq - self.acked_seq >= ACK_EVERY:
+                self.acked_seq = self.last_seq
+                await self.ws.send(
+                    json.dumps({"type": "ping", "seq": self.last_seq, "ref": "ping"})
+                )
             kind = frame["type"]
             if kind == "quiz_question" and not self.question.done():
                 self.question.set_result(frame)
@@ -554,16 +562,20 @@ async def ws_run(design: str, n: int, spread: float, server: Daphne) -> WsResult
     )
     teacher_msgs = 0
     teacher_seq = 0
+    teacher_acked = 0
     seen_all_at = 0.0
     seen_all = asyncio.Event()
     lq_holder: dict[str, int] = {}
     pushed = asyncio.Event()
 
     async def teacher_reader() -> None:
-        nonlocal teacher_msgs, seen_all_at, teacher_seq
+        nonlocal teacher_msgs, seen_all_at, teacher_seq, teacher_acked
         async for text in teacher:
             frame = json.loads(text)
             teacher_seq = max(teacher_seq, frame.get("seq") or 0)
+            if teacher_seq - teacher_acked >= ACK_EVERY:
+                teacher_acked = teacher_seq
+                await teacher.send(json.dumps({"type": "ping", "seq": teacher_seq, "ref": "ping"}))
             if frame["type"] == "quiz_question":
                 lq_holder["id"] = frame["live_question_id"]
                 pushed.set()
