@@ -571,6 +571,15 @@ async def settle_session_facts() -> None:
     await asyncio.gather(*tasks, return_exceptions=True)
 
 
+def check_centre_in_slide(size: tuple[int, int] | None, view: SlideView) -> None:
+    """The view's centre lies inside the slide (when its size is known)."""
+    if size is None or not size[0]:
+        return
+    width, height = size
+    if not (0 <= view.x <= width and 0 <= view.y <= height):
+        raise ActionError("out_of_range", "the view centre lies outside the slide")
+
+
 # --- live-only actions (no database row; async) -----------------------------
 _settle_timers: dict[tuple[asyncio.AbstractEventLoop, int], asyncio.TimerHandle] = {}
 
@@ -612,6 +621,8 @@ def _schedule_settled_prewarm(session_id: int, viewport: SlideView) -> None:
 
 async def do_set_viewport(session_id: int, viewport: SlideView, *, actor: str) -> int | None:
     await check_current_slide(session_id, viewport.slide_id)
+    facts = await session_facts(session_id, slide_id=viewport.slide_id)
+    check_centre_in_slide(facts.slide_sizes.get(viewport.slide_id), viewport)
     seq = await broadcast.publish(
         session_id,
         ViewportEvent(type="viewport", viewport=viewport),
@@ -657,6 +668,15 @@ async def do_end_spotlight(session_id: int, *, actor: str) -> None:
         actor=actor,
         state={"spotlight": None},
     )
+
+
+async def check_reported_view(session_id: int, viewport: SlideView) -> None:
+    """A student's own view: on a slide of the session, centred inside it."""
+    facts = await session_facts(session_id, slide_id=viewport.slide_id)
+    size = facts.slide_sizes.get(viewport.slide_id)
+    if size is None:
+        raise ActionError("forbidden", f"slide {viewport.slide_id} is not part of this session")
+    check_centre_in_slide(size, viewport)
 
 
 async def do_report_viewport(

@@ -155,6 +155,7 @@ async def _report_viewport(conn: Connection, cmd: c.ReportViewport) -> None:
     viewport = SlideView(
         slide_id=cmd.slide_id, x=cmd.x, y=cmd.y, zoom=cmd.zoom, rotation=cmd.rotation
     )
+    await actions.check_reported_view(conn.session_id, viewport)
     conn.presence.view = viewport.model_dump()
     now = time.monotonic()
     log = now - conn.last_view_logged >= STUDENT_VIEW_LOG_SECONDS
