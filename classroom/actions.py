@@ -31,7 +31,10 @@ from realtime.events import (
     AnnotationDeletedEvent,
     AnnotationShape,
     AnnotationUpdatedEvent,
+    FollowEvent,
     HandEvent,
+    JoinedEvent,
+    LeftEvent,
     LockEvent,
     PointerEvent,
     QuestionAskedEvent,
@@ -717,5 +720,49 @@ async def do_ask(session_id: int, *, participant: str, name: str, text: str) -> 
         session_id,
         QuestionAskedEvent(type="question_asked", participant=participant, name=name, text=text),
         audience="staff",
+        actor=participant,
+    )
+
+
+# --- attendance: logged, never broadcast -------------------------------------
+async def log_joined(
+    session_id: int, *, participant: str, role: str, name: str, connection: str
+) -> None:
+    """One socket joined the session (attendance analytics)."""
+    await broadcast.log_only(
+        session_id,
+        JoinedEvent(
+            type="joined",
+            participant=participant,
+            role=role,  # type: ignore[arg-type]
+            name=name,
+            connection=connection,
+        ),
+        actor=participant,
+    )
+
+
+async def log_left(
+    session_id: int, *, participant: str, role: str, connection: str, code: int
+) -> None:
+    """That socket left, with its close code (4408: too slow, ...)."""
+    await broadcast.log_only(
+        session_id,
+        LeftEvent(
+            type="left",
+            participant=participant,
+            role=role,  # type: ignore[arg-type]
+            connection=connection,
+            code=code,
+        ),
+        actor=participant,
+    )
+
+
+async def log_follow(session_id: int, *, participant: str, following: bool) -> None:
+    """A student turned follow on or off ("who followed" analytics)."""
+    await broadcast.log_only(
+        session_id,
+        FollowEvent(type="follow", participant=participant, following=following),
         actor=participant,
     )

@@ -25,7 +25,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.db import close_old_connections
 
-from classroom.actions import ActionError
+from classroom.actions import ActionError, log_joined, log_left
 from classroom.guests import read_guest_token
 from classroom.models import Guest, LiveSession, Membership
 from realtime import commands as c
@@ -210,6 +210,13 @@ class SessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         self._raw_send = _unwrapped_send(self.base_send)
         conn.sender = self._raw_send
         await hubs.attach(conn)
+        await log_joined(
+            session_id,
+            participant=conn.participant,
+            role=conn.role,
+            name=conn.name,
+            connection=conn.conn_id,
+        )
         if fanout_mode() == "naive":
             await self._naive_subscribe()
         since = int(since_raw) if since_raw and _SEQ_RE.fullmatch(since_raw) else None
@@ -233,6 +240,14 @@ class SessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
                     await task
         if fanout_mode() == "naive" and self.channel_layer is not None:
             await self.channel_layer.group_discard(group_name(conn.session_id), self.channel_name)
+        # Before the hub goes: the last socket's hub flushes the log as it closes.
+        await log_left(
+            conn.session_id,
+            participant=conn.participant,
+            role=conn.role,
+            connection=conn.conn_id,
+            code=code if isinstance(code, int) else 1005,  # 1005: no status received
+        )
         await hubs.detach(conn)
         self.conn = None
 

@@ -237,6 +237,37 @@ class StudentViewEvent(Event):
     viewport: SlideView
 
 
+class JoinedEvent(Event):
+    """Logged only (attendance): one socket of a participant connected."""
+
+    type: Literal["joined"]
+    participant: str
+    role: Role
+    name: str
+    connection: str  # the socket's id; its "left" row carries the same
+
+
+class LeftEvent(Event):
+    """Logged only (attendance): that socket closed, with its close code."""
+
+    type: Literal["left"]
+    participant: str
+    role: Role
+    connection: str
+    code: int
+
+
+class FollowEvent(Event):
+    """Logged only ("who followed"): a student turned follow on or off.
+
+    A ``lock`` puts everyone back on follow; that is logged once, as the lock.
+    """
+
+    type: Literal["follow"]
+    participant: str
+    following: bool
+
+
 @dataclass(frozen=True)
 class EventSpec:
     model: type[Event]
@@ -274,7 +305,11 @@ register_event(HandEvent, sequenced=True)
 register_event(QuestionAskedEvent, sequenced=True)
 register_event(PresenceEvent, sequenced=False, coalesce="presence", logged=False)
 register_event(RosterEvent, sequenced=False, coalesce="roster", logged=False)
+# Logged only, never sent (classroom.actions calls broadcast.log_only).
 register_event(StudentViewEvent, sequenced=False, logged=True)
+register_event(JoinedEvent, sequenced=False, logged=True)
+register_event(LeftEvent, sequenced=False, logged=True)
+register_event(FollowEvent, sequenced=False, logged=True)
 
 
 def event_spec(type_name: str) -> EventSpec:

@@ -149,6 +149,9 @@ async def _follow(conn: Connection, cmd: c.Follow) -> None:
     if conn.presence.following != cmd.following:
         conn.presence.following = cmd.following
         await _presence_changed(conn)
+        await actions.log_follow(
+            conn.session_id, participant=conn.participant, following=cmd.following
+        )
 
 
 async def _report_viewport(conn: Connection, cmd: c.ReportViewport) -> None:
