@@ -2,7 +2,8 @@
 
 ``POST /courses/join`` lets a guest join a session by join code and display
 name. The body is strict JSON; attempts are rate-limited per client IP
-(Django cache, so per deployment when the cache is shared); errors are JSON
+(Django cache: Redis, shared by every process, when ``REDIS_URL`` is set;
+see docs/deploy.md); errors are JSON
 ``{"error": "..."}`` with 400/403/404/409/429.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import time
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -22,6 +24,8 @@ from django.views.decorators.http import require_POST
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
 from classroom.actions import ActionError, do_join_as_guest
+
+logger = logging.getLogger(__name__)
 
 STATUS_BY_CODE = {"not_found": 404, "forbidden": 403, "conflict": 409, "invalid": 400}
 
@@ -51,12 +55,16 @@ def rate_limited_by_ip(
         attempts, window = join_rate()
         ip = request.META.get("REMOTE_ADDR", "unknown")
         key = f"scopecast:join:{ip}:{int(time.time() // window)}"
-        cache.add(key, 0, timeout=window + 1)
         try:
-            count = cache.incr(key)
-        except ValueError:  # evicted between add and incr
-            cache.set(key, 1, timeout=window + 1)
-            count = 1
+            cache.add(key, 0, timeout=window + 1)
+            try:
+                count = cache.incr(key)
+            except ValueError:  # evicted between add and incr
+                cache.set(key, 1, timeout=window + 1)
+                count = 1
+        except Exception:  # the shared cache (Redis) is down: admit, and say so
+            logger.warning("join rate limit unavailable; admitting %s", ip, exc_info=True)
+            count = 0
         if count > attempts:
             return json_error("too many join attempts; wait a minute and try again", 429)
         return view(request)

@@ -126,6 +126,21 @@ if REALTIME_FANOUT not in {"hub", "naive"}:
     raise ImproperlyConfigured(f"REALTIME_FANOUT must be hub or naive; got {REALTIME_FANOUT!r}")
 # Prefix of realtime Redis keys and channel-layer group names.
 REALTIME_PREFIX = envstr("REALTIME_PREFIX", "scrt") or "scrt"
+# --- Django's cache -----------------------------------------------------------
+# Small shared counters only: the guest join-code rate limit (classroom/views.py).
+# With REDIS_URL every process counts in Redis, so the limit holds for the whole
+# deployment instead of once per process; without it, Django's per-process
+# default. Tiles never use this cache: slides.tilecache has its own memcached
+# client and in-process LRU.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": f"{REALTIME_PREFIX}:cache",
+        }
+    }
+
 # Seqs written to a socket that may await the client's ack before further
 # frames wait in its outbox, where viewports coalesce (clients ack every
 # half window; docs/protocol.md, "Delivery").
