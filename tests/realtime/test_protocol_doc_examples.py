@@ -25,7 +25,8 @@ NOT_FRAMES = {"Joining as a guest (HTTP)"}  # an HTTP exchange, not websocket fr
 def _examples() -> list[tuple[str, Any]]:
     """(section heading, decoded object) for each JSON value in the ```json blocks."""
     found: list[tuple[str, Any]] = []
-    heading, block, in_block = "", [], False
+    heading, in_block = "", False
+    block: list[str] = []
     for line in DOC.read_text().splitlines():
         if not in_block and line.startswith("#"):
             heading = line.lstrip("#").strip()
