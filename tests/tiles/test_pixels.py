@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+from typing import Any
+from xml.etree import ElementTree
 
 import numpy as np
 import openslide
@@ -13,6 +15,7 @@ from openslide.deepzoom import DeepZoomGenerator
 from PIL import Image
 
 from slides import deepzoom
+from slides.descriptors import slide_descriptor
 from slides.models import Slide
 from slides.tokens import issue_tile_token
 from tests.tiles.helpers import in_db
@@ -72,3 +75,43 @@ async def test_served_tile_bytes_equal_encoded_deepzoomgenerator_tiles(
         assert response.content == encoder.encode(reference)
         decoded = Image.open(io.BytesIO(response.content))
         assert decoded.size == reference.size
+
+
+@pytest.fixture
+def tiles_510(settings: Any) -> None:
+    """A non-default tiling (deepzoom._on_setting_changed drops open handles)."""
+    settings.TILE_SIZE = 510
+    settings.TILE_OVERLAP = 0
+
+
+@pytest.mark.parametrize("kind", ["generic", "aperio"])
+async def test_a_configured_tile_size_and_overlap_are_served_pixel_for_pixel(
+    tiles_510: None, make_slide, kind: str
+) -> None:
+    slide: Slide = await in_db(make_slide, kind)
+    dz = reference_generator(slide)
+    assert dz.level_tiles[-1] == (6, 4)  # 3000 x 2000 px in 510 px tiles: the setting holds
+    query = {"v": str(slide.version), "t": issue_tile_token(slide.pk, slide.version)}
+    client = AsyncClient()
+
+    dzi = await client.get(f"/slides/{slide.pk}.dzi", query)
+    assert dzi.status_code == 200
+    root = ElementTree.fromstring(dzi.content)
+    assert (root.get("TileSize"), root.get("Overlap"), root.get("Format")) == ("510", "0", "jpeg")
+    assert dzi.content.decode() == dz.get_dzi("jpeg")
+    descriptor = await in_db(slide_descriptor, slide)
+    assert (descriptor["tile_size"], descriptor["overlap"]) == (510, 0)
+
+    handle = await in_db(deepzoom.handle_for, slide.pk, slide.version)
+    encoder = deepzoom.JpegEncoder(settings.TILE_QUALITY)
+    for level, col, row in sample_tiles(dz):
+        reference = dz.get_tile(level, (col, row))
+        ours = deepzoom.render_tile_image(handle, level, col, row)
+        assert np.array_equal(np.asarray(ours), np.asarray(reference)), (level, col, row)
+        response = await client.get(f"/slides/{slide.pk}_files/{level}/{col}_{row}.jpeg", query)
+        assert response.status_code == 200, response.content
+        assert response.content == encoder.encode(reference)
+        assert Image.open(io.BytesIO(response.content)).size == reference.size
+    # Column 6 of the finest level exists with 254 px tiles, not with 510.
+    beyond = await client.get(f"/slides/{slide.pk}_files/{dz.level_count - 1}/6_0.jpeg", query)
+    assert beyond.status_code == 404
