@@ -230,11 +230,14 @@ class SlideHandles:
 
     Evicted handles are not closed explicitly: a thread may still be reading
     from one, and OpenSlide closes the file when the last reference goes.
+    Concurrent misses for one slide share one open (the first caller opens,
+    the others wait for it); a failed open reaches them all and is not kept.
     """
 
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
         self._items: OrderedDict[tuple[int, int], SlideHandle] = OrderedDict()
+        self._opening: dict[tuple[int, int], Future[SlideHandle]] = {}
         self._lock = threading.Lock()
         self.opened = 0
 
@@ -250,15 +253,29 @@ class SlideHandles:
             if handle is not None:
                 self._items.move_to_end(key)
                 return handle
-        handle = open_handle(record)  # outside the lock: opening can be slow
+            opening = self._opening.get(key)
+            if opening is None:
+                opening = self._opening[key] = Future()
+                opening.set_running_or_notify_cancel()
+                mine = True
+            else:
+                mine = False
+        if not mine:
+            return opening.result()
+        try:
+            handle = open_handle(record)  # outside the lock: opening can be slow
+        except BaseException as e:
+            with self._lock:
+                del self._opening[key]
+            opening.set_exception(e)
+            raise
         with self._lock:
-            existing = self._items.get(key)
-            if existing is not None:
-                return existing
+            del self._opening[key]
             self.opened += 1
             self._items[key] = handle
             while len(self._items) > self.capacity:
                 self._items.popitem(last=False)
+        opening.set_result(handle)
         return handle
 
     def discard(self, handle: SlideHandle) -> None:
