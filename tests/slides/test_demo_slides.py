@@ -14,6 +14,15 @@ from slides.models import Slide
 SCALE = "0.05"  # 1000 x 750, 800 x 600 and 2500 x 2000 px
 
 
+def test_the_demo_set_has_an_svs_with_mpp_and_power_a_generic_tiff_and_a_50k_by_40k_slide():
+    svs = [s for s in DEMO_SLIDES if s.kind == "svs"]
+    assert any(s.mpp > 0 and s.magnification > 0 for s in svs)
+    assert any(s.kind == "generic-tiff" for s in DEMO_SLIDES)
+    large = [s for s in DEMO_SLIDES if s.width >= 50_000 and s.height >= 40_000]
+    assert large and all(s.large for s in large)  # --skip-large leaves it out
+    assert large[0].size(1.0) == (large[0].width, large[0].height)
+
+
 def make(*args: str) -> str:
     out = io.StringIO()
     call_command("make_demo_slides", "--scale", SCALE, *args, stdout=out)
