@@ -14,6 +14,7 @@ from PIL import Image
 from slides import deepzoom
 from slides.models import Slide
 from slides.tokens import issue_tile_token
+from tests.conftest import service_missing
 from tests.tiles.helpers import in_db
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -41,7 +42,18 @@ def fresh_warning(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(deepzoom, "_fallback_warned", False)
 
 
-def test_turbojpeg_is_used_when_libturbojpeg_loads() -> None:
+@pytest.fixture
+def libturbojpeg() -> None:
+    """libturbojpeg0 is optional (README): skip without it, fail in CI (.ci/run installs it)."""
+    try:
+        import turbojpeg
+
+        turbojpeg.TurboJPEG()
+    except (OSError, RuntimeError, ImportError) as e:
+        service_missing(f"libturbojpeg ({e}; apt-get install libturbojpeg0)")
+
+
+def test_turbojpeg_is_used_when_libturbojpeg_loads(libturbojpeg: None) -> None:
     encoder = deepzoom.JpegEncoder(80)
     assert encoder.backend == "turbojpeg"
     data = encoder.encode(sample_image())
@@ -71,7 +83,7 @@ def test_it_falls_back_to_pillow_and_warns_once(
     assert np.abs(decoded - np.asarray(sample_image(), dtype=np.int16)).mean() < 4
 
 
-def test_both_encoders_give_similar_pixels(fresh_warning: None) -> None:
+def test_both_encoders_give_similar_pixels(libturbojpeg: None, fresh_warning: None) -> None:
     turbo = deepzoom.JpegEncoder(80).encode(sample_image())
     pillow = deepzoom.JpegEncoder(80, turbojpeg_lib="/nonexistent/lib.so").encode(sample_image())
     a = np.asarray(Image.open(io.BytesIO(turbo)), dtype=np.int16)
