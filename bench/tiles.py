@@ -6,6 +6,9 @@ Usage::
 
 What it does, bounded to a few minutes:
 
+0. Checks that memcached (``BENCH_MEMCACHED``, default 127.0.0.1:11211)
+   answers; if not, it says so and exits with status 2 rather than measure
+   uncached tiles under the memcached label.
 1. Finds the >= 50,000 x 40,000 px demo slide (``manage.py make_demo_slides``
    writes it under var/); if there is none, writes one to
    var/bench/bench-50k.tiff (pyvips, a few minutes, kept for the next run).
@@ -76,6 +79,32 @@ def server_env(db_path: Path, slide_dir: Path, prefix: str, local_mb: int) -> di
         }
     )
     return env
+
+
+def memcached_problem(servers: str) -> str | None:
+    """Why ``servers`` (BENCH_MEMCACHED, ``host:port,...``) is not usable, or None.
+
+    Each server must answer memcached's ``version`` command: the benchmark
+    measures the memcached-backed deployment, and a server without it would
+    quietly serve uncached tiles under the "memcached" label.
+    """
+    items = [item.strip() for item in servers.split(",") if item.strip()]
+    if not items:
+        return "no server given"
+    for item in items:
+        host, _, port = item.rpartition(":") if ":" in item else (item, "", "11211")
+        try:
+            with socket.create_connection((host or item, int(port)), timeout=1.0) as conn:
+                conn.settimeout(1.0)
+                conn.sendall(b"version\r\n")
+                reply = conn.recv(128)
+        except ValueError:
+            return f"{item}: not host:port"
+        except OSError as e:
+            return f"{item}: {e.strerror or e}"
+        if not reply.startswith(b"VERSION "):
+            return f"{item}: answered {reply[:40]!r}, which is not memcached"
+    return None
 
 
 # --------------------------------------------------------------------------
@@ -469,6 +498,17 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2, help="baseline threads")
     parser.add_argument("--rounds", type=int, default=5, help="interleaved cold rounds")
     args = parser.parse_args()
+
+    problem = memcached_problem(MEMCACHED)
+    if problem is not None:
+        print(
+            f"memcached is not available (BENCH_MEMCACHED={MEMCACHED}): {problem}.\n"
+            "The benchmark needs it (the hot-from-memcached run, and the cold and L1 runs "
+            "are measured with memcached on). Start one, e.g. "
+            "`memcached -d -l 127.0.0.1 -p 11211`, or set BENCH_MEMCACHED=host:port.",
+            file=sys.stderr,
+        )
+        return 2
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scopecast.settings")
     sys.path.insert(0, str(ROOT))
