@@ -4,14 +4,20 @@ The rules, in order:
 
 * superusers see every slide (they administer the library);
 * the owner sees their slide whatever its visibility;
-* ``public`` slides are visible to anyone;
+* ``public`` slides are visible to any logged-in user;
 * ``course`` slides are visible to members (any role) of a course whose
   ``slides`` include the slide;
 * ``private`` slides are visible to their owner only.
 
 These functions decide permission only; whether a slide is ready to serve is
-the caller's business. Tiles are not checked here per request: the viewer
-gets a signed token with the descriptor (see slides.tokens).
+the caller's business. For an anonymous user they answer "public slides
+only", but no endpoint asks on an anonymous user's behalf: ``info.json``
+answers 401 before asking, and the anonymous home page lists no slides. A
+live session's guests are not users: they get the descriptor (and its tile
+token) of the slide the session shows them in the realtime snapshot, whatever
+its visibility, and never through these functions. Tiles are not checked
+here per request: the viewer gets a signed token with the descriptor (see
+slides.tokens).
 """
 
 from __future__ import annotations
