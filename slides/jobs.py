@@ -129,7 +129,7 @@ def _load_handlers() -> None:
     """Import the modules that register handlers (idempotent)."""
     import slides.importer  # noqa: F401 - registers import_slide / convert_slide
 
-    for module in getattr(settings, "SCOPECAST_JOB_MODULES", ["slides.prewarm"]):
+    for module in settings.SCOPECAST_JOB_MODULES:
         try:
             __import__(module)
         except ImportError:

@@ -226,3 +226,16 @@ def test_run_worker_once_drains_the_queue_and_exits():
 
     assert "ran 1 job(s)" in out.getvalue()
     assert Job.objects.get().status == Job.Status.DONE
+
+
+def test_job_modules_default_to_slides_prewarm_whose_handler_is_registered():
+    from scopecast import settings as project_settings
+
+    assert project_settings.SCOPECAST_JOB_MODULES == ["slides.prewarm"]
+    assert {"import_slide", "convert_slide", "prewarm_slide"} <= set(jobs.registered_kinds())
+
+
+def test_the_runners_import_the_modules_named_in_scopecast_job_modules(settings):
+    settings.SCOPECAST_JOB_MODULES = ["slides.prewarm", "tests.slides.extra_jobs", "no.such.module"]
+
+    assert "test_from_job_modules" in jobs.registered_kinds()
