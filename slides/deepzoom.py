@@ -575,6 +575,15 @@ async def get_associated_bytes(slide_id: int, version: int, name: str) -> bytes:
     return await asyncio.wrap_future(fut)
 
 
+async def get_handle(slide_id: int, version: int) -> SlideHandle:
+    """The open handle, opening the slide on the tile pool if needed (TileNotFound if not)."""
+    handle = handles().peek(slide_id, version)
+    if handle is not None:
+        return handle
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(tile_executor(), _in_pool, handle_for, slide_id, version)
+
+
 async def get_dzi(slide_id: int, version: int) -> str:
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(tile_executor(), _in_pool, dzi_xml, slide_id, version)

@@ -30,6 +30,7 @@ from slides.deepzoom import (
     alookup_slide,
     get_associated_bytes,
     get_dzi,
+    get_handle,
     get_thumbnail_bytes,
     get_tile_bytes,
     handles,
@@ -156,6 +157,17 @@ async def serve_tile(
     etag = f'"{cache_key[len(settings.TILE_CACHE_PREFIX) + 1 :]}"'
     headers = {"ETag": etag, "Cache-Control": TILE_CACHE_CONTROL}
     if etag_matches(if_none_match, etag):
+        if handle is None:
+            # Only the open slide knows its tile grid: open it (once per
+            # process, on the tile pool) so an out-of-range tile is a 404,
+            # never a 304. A read without If-None-Match checks the range
+            # where it renders (deepzoom.render_tile).
+            try:
+                handle = await get_handle(slide_id, granted.version)
+            except TileNotFound as e:
+                return Reply.error(str(e), 404)
+            if not handle.tile_in_range(level, col, row):
+                return Reply.error("no such tile", 404)
         return Reply(304, headers=headers, content_type="image/jpeg")
     try:
         data = await get_tile_bytes(key, cache_key)

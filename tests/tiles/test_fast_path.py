@@ -123,6 +123,21 @@ async def test_out_of_range_tiles_get_a_json_404(course_slide: Slide) -> None:
     assert status == 404 and b"error" in body
 
 
+async def test_a_matching_if_none_match_on_an_out_of_range_tile_of_an_unopened_slide_is_a_404(
+    course_slide: Slide,
+) -> None:
+    path, query = tile(course_slide, col=12)  # level 12 has 12 columns: 0..11
+    etag = f'"t:{course_slide.pk}:{course_slide.version}:254:1:80:12:12_2.jpeg"'
+    status, headers, body = await call(
+        tile_fast_path(Inner()),
+        path,
+        query,
+        headers=[(b"host", b"testserver"), (b"if-none-match", etag.encode())],
+    )
+    assert status == 404 and headers["content-type"] == "application/json"
+    assert b"no such tile" in body
+
+
 @pytest.mark.parametrize(
     "path",
     [

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import AsyncClient
 
+from slides import deepzoom
 from slides.models import Slide
 from slides.tokens import issue_tile_token
 from tests.tiles.helpers import in_db
@@ -102,6 +104,52 @@ async def test_it_rejects_out_of_range_tiles_once_the_slide_is_open_too(
     response = await client.get(tile_url(course_slide, 12, 12, 0), query(course_slide))
     assert response.status_code == 404
     assert error_of(response) == "no such tile"
+
+
+def would_be_etag(slide: Slide, level: int, col: int, row: int) -> str:
+    return f'"t:{slide.pk}:{slide.version}:254:1:80:{level}:{col}_{row}.jpeg"'
+
+
+@pytest.mark.parametrize(("level", "col", "row"), [(13, 0, 0), (12, 12, 0), (12, 0, 8)])
+@pytest.mark.parametrize("if_none_match", ["exact", "*"])
+async def test_a_matching_if_none_match_never_turns_an_out_of_range_tile_into_a_304(
+    course_slide: Slide, level: int, col: int, row: int, if_none_match: str
+) -> None:
+    assert deepzoom.handles().peek(course_slide.pk, course_slide.version) is None  # not open yet
+    etag = would_be_etag(course_slide, level, col, row) if if_none_match == "exact" else "*"
+    response = await AsyncClient().get(
+        tile_url(course_slide, level, col, row),
+        query(course_slide),
+        headers={"If-None-Match": etag},
+    )
+    assert response.status_code == 404
+    assert error_of(response) == "no such tile"
+
+
+async def test_a_matching_if_none_match_on_an_in_range_tile_of_an_unopened_slide_is_a_304(
+    course_slide: Slide, read_counter: Callable[[], int]
+) -> None:
+    response = await AsyncClient().get(
+        tile_url(course_slide, 12, 11, 7),
+        query(course_slide),
+        headers={"If-None-Match": would_be_etag(course_slide, 12, 11, 7)},
+    )
+    assert response.status_code == 304
+    assert response["ETag"] == would_be_etag(course_slide, 12, 11, 7)
+    assert read_counter() == 0  # the slide was opened for its geometry; no tile was read
+
+
+async def test_a_matching_if_none_match_on_an_unreadable_slide_is_a_404(
+    course_slide: Slide, slide_storage: Path
+) -> None:
+    (slide_storage / course_slide.file_path).write_bytes(b"not a slide any more")
+    response = await AsyncClient().get(
+        tile_url(course_slide, 12, 0, 0),
+        query(course_slide),
+        headers={"If-None-Match": would_be_etag(course_slide, 12, 0, 0)},
+    )
+    assert response.status_code == 404
+    assert error_of(response) == "slide file cannot be read"
 
 
 @pytest.mark.parametrize("fmt", ["png", "jpg", "webp", "JPEG"])
