@@ -7,17 +7,19 @@ the in-memory quiz runtime is reset around every test, as a restart would.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection, connections
+from django.utils import timezone
 
 from classroom.models import Course, Guest, LiveSession
 from quizzes import events as quiz_events
 from quizzes import runtime
 from quizzes.answers import close_writer_connection
-from quizzes.models import Choice, Question
+from quizzes.models import Assignment, Choice, Question, QuestionSet, QuestionSetItem
 from slides.models import Slide
 
 Captured = list[tuple[int, dict[str, Any], str]]
@@ -100,6 +102,20 @@ def option_ids(q: Question) -> list[str]:
 @pytest.fixture
 def single(course: Course) -> Question:
     return make_single(course)
+
+
+@pytest.fixture
+def assignment(course: Course, single: Question, teacher: User) -> Assignment:
+    """A self-paced assignment of ``single`` alone, due tomorrow."""
+    qs = QuestionSet.objects.create(course=course, title="One question")
+    QuestionSetItem.objects.create(question_set=qs, question=single, position=0)
+    return Assignment.objects.create(
+        course=course,
+        question_set=qs,
+        title="Week 1",
+        due_at=timezone.now() + timedelta(days=1),
+        created_by=teacher,
+    )
 
 
 @pytest.fixture

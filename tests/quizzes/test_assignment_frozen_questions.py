@@ -25,30 +25,11 @@ from quizzes.models import (
     AssignmentAnswer,
     Choice,
     Question,
-    QuestionSet,
     QuestionSetItem,
 )
 from tests.quizzes.conftest import make_single, option_ids
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def single(course: Course) -> Question:
-    return make_single(course)
-
-
-@pytest.fixture
-def assignment(course: Course, single: Question, teacher: User) -> Assignment:
-    qs = QuestionSet.objects.create(course=course, title="One question")
-    QuestionSetItem.objects.create(question_set=qs, question=single, position=0)
-    return Assignment.objects.create(
-        course=course,
-        question_set=qs,
-        title="Week 1",
-        due_at=timezone.now() + timedelta(days=1),
-        created_by=teacher,
-    )
 
 
 def answer(assignment: Assignment, user: User, question: Question, choice: str, cid: str) -> None:

@@ -10,7 +10,6 @@ import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from classroom.models import Course
 from quizzes.actions import do_submit_assignment_answer
 from quizzes.domain import QuizError
 from quizzes.models import (
@@ -18,30 +17,10 @@ from quizzes.models import (
     AssignmentAnswer,
     AssignmentReceipt,
     Question,
-    QuestionSet,
-    QuestionSetItem,
 )
-from tests.quizzes.conftest import make_single, option_ids
+from tests.quizzes.conftest import option_ids
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def single(course: Course) -> Question:
-    return make_single(course)
-
-
-@pytest.fixture
-def assignment(course: Course, single: Question, teacher: User) -> Assignment:
-    qs = QuestionSet.objects.create(course=course, title="One question")
-    QuestionSetItem.objects.create(question_set=qs, question=single, position=0)
-    return Assignment.objects.create(
-        course=course,
-        question_set=qs,
-        title="Week 1",
-        due_at=timezone.now() + timedelta(days=1),
-        created_by=teacher,
-    )
 
 
 def save(assignment: Assignment, user: User, question: Question, choice: str, cid: str) -> str:
