@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import os
-import sys
 
-from django.conf import settings
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scopecast.settings")
 
 # Django must be set up before anything imports models.
 django_asgi_app = get_asgi_application()
-
-# Tile threads hand the GIL back and forth with the event loop (settings.py).
-sys.setswitchinterval(settings.GIL_SWITCH_INTERVAL_US / 1_000_000)
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

@@ -160,11 +160,6 @@ TILE_QUALITY = envint("TILE_QUALITY", 80, min_value=1, max_value=100)
 # One more thread than cores: reads and encodes release the GIL, and the
 # event loop needs it too (measured ~15% more cold tiles/s; docs/tiles.md).
 TILE_WORKERS = envint("TILE_WORKERS", (os.cpu_count() or 2) + 1, min_value=1, max_value=64)
-# The serving process's GIL switch interval (scopecast/asgi.py). Python's 5 ms
-# default lets a thread returning from OpenSlide or libjpeg-turbo wait behind
-# the event loop for a whole interval; 0.5 ms measured 0.43 -> 0.61 of the
-# in-process ceiling for cold tiles on 2 cores (docs/tiles.md).
-GIL_SWITCH_INTERVAL_US = envint("GIL_SWITCH_INTERVAL_US", 500, min_value=50, max_value=100_000)
 TILE_SLIDE_HANDLES = envint("TILE_SLIDE_HANDLES", 16, min_value=1, max_value=1024)
 TILE_TOKEN_TTL = envint("TILE_TOKEN_TTL", 6 * 3600, min_value=60)
 MEMCACHED_SERVERS = memcached_servers("MEMCACHED_SERVERS")

@@ -68,11 +68,3 @@ def test_envpaths_requires_absolute(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("X_PATHS", "relative/dir")
     with pytest.raises(ImproperlyConfigured, match="absolute"):
         env.envpaths("X_PATHS", [])
-
-
-def test_the_asgi_application_sets_the_configured_gil_switch_interval() -> None:
-    import sys
-
-    import scopecast.asgi  # noqa: F401  (imported for its start-up effect)
-
-    assert sys.getswitchinterval() == pytest.approx(500 / 1_000_000)
