@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import os
 import signal
 import socket
@@ -49,6 +50,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "var" / "bench"
@@ -432,17 +434,34 @@ def segmented_run(
 # The in-process baseline
 
 
-def baseline(slide_path: Path, tiles: list[tuple[int, int, int]], threads: int) -> Run:
+@functools.cache
+def _baseline_generator(slide_path: Path) -> Any:
+    """One warm OpenSlide handle for every baseline round, as the server keeps its own.
+
+    With a fresh handle per round, two of five server rounds typically ran at
+    half speed (~290 tiles/s whatever TILE_WORKERS, the same CPU per tile)
+    while the baseline's rate did not change; with one handle such rounds
+    became rarer (0 of 6, 1 of 5) but did not vanish. Not explained yet: the
+    per-round lines show it (docs/tiles.md, "Benchmark").
+    """
     import openslide
     from django.conf import settings
     from openslide.deepzoom import DeepZoomGenerator
 
+    return DeepZoomGenerator(
+        openslide.OpenSlide(slide_path),
+        tile_size=settings.TILE_SIZE,
+        overlap=settings.TILE_OVERLAP,
+        limit_bounds=True,
+    )
+
+
+def baseline(slide_path: Path, tiles: list[tuple[int, int, int]], threads: int) -> Run:
+    from django.conf import settings
+
     from slides.deepzoom import JpegEncoder
 
-    osr = openslide.OpenSlide(slide_path)
-    dz = DeepZoomGenerator(
-        osr, tile_size=settings.TILE_SIZE, overlap=settings.TILE_OVERLAP, limit_bounds=True
-    )
+    dz = _baseline_generator(slide_path)
     encoder = JpegEncoder(settings.TILE_QUALITY)
     latencies: list[float] = []
 
@@ -545,7 +564,8 @@ def main() -> int:
 
         # The machine is shared and noisy, so cold HTTP and the in-process
         # ceiling are interleaved: each round measures the baseline on a block
-        # of tiles (fresh OpenSlide handle) and then the server on the same,
+        # of tiles (one warm OpenSlide handle, like the server's) and then the
+        # server on the same,
         # never-requested block.
         rounds = max(1, args.rounds)
         # Contiguous blocks (rows of tiles), as a viewer panning would ask.
@@ -581,6 +601,12 @@ def main() -> int:
                     args.concurrency,
                 )
                 round_ratios.append(c.rate / b.rate)
+                print(
+                    f"  cold round {len(round_ratios)}: baseline {b.rate:.0f} tiles/s, "
+                    f"server {c.rate:.0f} tiles/s ({c.server_cpu / max(1, c.count) * 1000:.2f} ms "
+                    f"server CPU a tile), ratio {round_ratios[-1]:.2f}",
+                    flush=True,
+                )
                 for total, part in ((base, b), (cold, c)):
                     total.count += part.count
                     total.seconds += part.seconds
