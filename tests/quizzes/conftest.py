@@ -15,7 +15,7 @@ from django.contrib.auth.models import User
 from django.db import connection, connections
 from django.utils import timezone
 
-from classroom.models import Course, Guest, LiveSession
+from classroom.models import Course, Guest, LiveSession, Membership
 from quizzes import events as quiz_events
 from quizzes import runtime
 from quizzes.answers import close_writer_connection
@@ -93,6 +93,15 @@ def make_single(course: Course, *, time_limit: int = 30, points: int = 1) -> Que
     Choice.objects.create(question=q, position=1, text="Kupffer cell")
     Choice.objects.create(question=q, position=2, text="Stellate cell")
     return q
+
+
+def make_crowd(session: LiveSession, n: int) -> list[User]:
+    """``n`` students of the session's course (student0 ... student{n-1})."""
+    users = User.objects.bulk_create(User(username=f"student{i}") for i in range(n))
+    Membership.objects.bulk_create(
+        Membership(course=session.course, user=u, role=Membership.Role.STUDENT) for u in users
+    )
+    return users
 
 
 def option_ids(q: Question) -> list[str]:

@@ -15,12 +15,12 @@ from django.contrib.auth.models import User
 from django.db import connections
 
 from classroom.actions import do_end_session
-from classroom.models import LiveSession, Membership
+from classroom.models import LiveSession
 from quizzes.actions import asubmit_answer, do_push_question
 from quizzes.answers import AnswerAck
 from quizzes.domain import Participant, QuizError
 from quizzes.models import LiveAnswer, LiveQuestion, Question
-from tests.quizzes.conftest import Captured
+from tests.quizzes.conftest import Captured, make_crowd
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -42,11 +42,7 @@ async def close_sync_thread_connection() -> AsyncIterator[None]:
 
 @pytest.fixture
 def crowd(session: LiveSession) -> list[User]:
-    users = User.objects.bulk_create(User(username=f"student{i}") for i in range(N))
-    Membership.objects.bulk_create(
-        Membership(course=session.course, user=u, role=Membership.Role.STUDENT) for u in users
-    )
-    return users
+    return make_crowd(session, N)
 
 
 async def submit(lq: LiveQuestion, user: User, choice: str, cid: str) -> AnswerAck | QuizError:

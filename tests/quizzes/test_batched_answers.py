@@ -12,12 +12,13 @@ from channels.db import database_sync_to_async
 from django.contrib.auth.models import User
 from django.db import connections
 
-from classroom.models import LiveSession, Membership
+from classroom.models import LiveSession
 from quizzes import runtime
 from quizzes.actions import aclose_question, asubmit_answer, do_push_question
 from quizzes.answers import AnswerAck, get_writer
 from quizzes.domain import Participant, QuizError
 from quizzes.models import AnswerReceipt, LiveAnswer, LiveQuestion, Question
+from tests.quizzes.conftest import make_crowd
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,11 +33,7 @@ async def close_sync_thread_connection() -> AsyncIterator[None]:
 
 @pytest.fixture
 def crowd(session: LiveSession) -> list[User]:
-    users = User.objects.bulk_create(User(username=f"student{i}") for i in range(N))
-    Membership.objects.bulk_create(
-        Membership(course=session.course, user=u, role=Membership.Role.STUDENT) for u in users
-    )
-    return users
+    return make_crowd(session, N)
 
 
 @pytest.fixture

@@ -13,13 +13,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
-from classroom.models import LiveSession, Membership
+from classroom.models import LiveSession
 from quizzes import runtime
 from quizzes.actions import do_push_question, do_submit_answer
 from quizzes.aggregation import AggregateRegistry
 from quizzes.answers import AnswerAck, Submission, commit_batch
 from quizzes.domain import Participant
 from quizzes.models import LiveQuestion, Question
+from tests.quizzes.conftest import make_crowd
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,11 +29,7 @@ N = 60
 
 @pytest.fixture
 def crowd(session: LiveSession) -> list[User]:
-    users = User.objects.bulk_create(User(username=f"student{i}") for i in range(N))
-    Membership.objects.bulk_create(
-        Membership(course=session.course, user=u, role=Membership.Role.STUDENT) for u in users
-    )
-    return users
+    return make_crowd(session, N)
 
 
 @pytest.fixture

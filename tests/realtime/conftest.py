@@ -225,3 +225,24 @@ def capture_send_event_calls() -> Iterator[Captured]:
         yield captured
     finally:
         broadcast._captures.remove(hook)
+
+
+# One frame of every teacher command, for the role-refusal tests.
+TEACHER_FRAMES: list[dict[str, Any]] = [
+    {"type": "open_slide", "slide_id": 1},
+    {"type": "open_item", "index": 0},
+    {"type": "set_viewport", "slide_id": 1, "x": 1.0, "y": 1.0, "zoom": 1.0},
+    {"type": "pointer", "point": [1.0, 1.0]},
+    {
+        "type": "annotation_create",
+        "slide_id": 1,
+        "annotation": {"kind": "point", "points": [[1, 1]]},
+    },
+    {"type": "annotation_update", "id": 1, "colour": "#000000"},
+    {"type": "annotation_delete", "id": 1},
+    {"type": "lock", "locked": True},
+    {"type": "spotlight", "participant": "u:1"},
+    {"type": "spotlight_end"},
+    {"type": "session_start"},
+    {"type": "session_end"},
+]

@@ -6,7 +6,6 @@ have a student's rights only, and a guest token stops working when it expires.
 from __future__ import annotations
 
 import time
-from typing import Any
 
 import pytest
 
@@ -14,6 +13,7 @@ from classroom.guests import make_guest_token
 from classroom.models import Guest, LiveSession, Membership
 from realtime.state import get_store
 from tests.realtime.conftest import (
+    TEACHER_FRAMES,
     capture_send_event_calls,
     connect,
     disconnect,
@@ -24,25 +24,6 @@ from tests.realtime.conftest import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-TEACHER_FRAMES: list[dict[str, Any]] = [
-    {"type": "open_slide", "slide_id": 1},
-    {"type": "open_item", "index": 0},
-    {"type": "set_viewport", "slide_id": 1, "x": 1.0, "y": 1.0, "zoom": 1.0},
-    {"type": "pointer", "point": [1.0, 1.0]},
-    {
-        "type": "annotation_create",
-        "slide_id": 1,
-        "annotation": {"kind": "point", "points": [[1, 1]]},
-    },
-    {"type": "annotation_update", "id": 1, "colour": "#000000"},
-    {"type": "annotation_delete", "id": 1},
-    {"type": "lock", "locked": True},
-    {"type": "spotlight", "participant": "u:1"},
-    {"type": "spotlight_end"},
-    {"type": "session_start"},
-    {"type": "session_end"},
-]
 
 
 async def test_an_assistant_sending_session_start_gets_forbidden_and_nothing_changes(

@@ -10,6 +10,7 @@ from classroom.models import LiveSession
 from realtime.presence import get_presence
 from realtime.state import get_store
 from tests.realtime.conftest import (
+    TEACHER_FRAMES,
     capture_send_event_calls,
     connect,
     disconnect,
@@ -188,27 +189,7 @@ async def test_a_scheduled_session_starts_live(live, teacher, alice):
     await disconnect(t, a)
 
 
-@pytest.mark.parametrize(
-    "frame",
-    [
-        {"type": "open_slide", "slide_id": 1},
-        {"type": "open_item", "index": 0},
-        {"type": "set_viewport", "slide_id": 1, "x": 1.0, "y": 1.0, "zoom": 1.0},
-        {"type": "pointer", "point": [1.0, 1.0]},
-        {
-            "type": "annotation_create",
-            "slide_id": 1,
-            "annotation": {"kind": "point", "points": [[1, 1]]},
-        },
-        {"type": "annotation_update", "id": 1, "colour": "#000000"},
-        {"type": "annotation_delete", "id": 1},
-        {"type": "lock", "locked": True},
-        {"type": "spotlight", "participant": "u:1"},
-        {"type": "spotlight_end"},
-        {"type": "session_start"},
-        {"type": "session_end"},
-    ],
-)
+@pytest.mark.parametrize("frame", TEACHER_FRAMES, ids=[f["type"] for f in TEACHER_FRAMES])
 async def test_it_rejects_a_student_teacher_command_and_changes_nothing(
     live, teacher, alice, frame
 ):
