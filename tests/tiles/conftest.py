@@ -28,6 +28,7 @@ from django.contrib.auth.models import User
 from slides import deepzoom
 from slides.models import Slide
 from slides.tilecache import reset_tile_cache
+from tests.conftest import service_missing
 
 WIDTH, HEIGHT = 3000, 2000
 
@@ -151,3 +152,14 @@ def read_counter() -> Callable[[], int]:
     """How many OpenSlide reads happened since the fixture was created."""
     start = deepzoom.reads.value
     return lambda: deepzoom.reads.value - start
+
+
+@pytest.fixture
+def libturbojpeg() -> None:
+    """libturbojpeg0 is optional (README): skip without it, fail in CI (.ci/run installs it)."""
+    try:
+        import turbojpeg
+
+        turbojpeg.TurboJPEG()
+    except (OSError, RuntimeError, ImportError) as e:
+        service_missing(f"libturbojpeg ({e}; apt-get install libturbojpeg0)")

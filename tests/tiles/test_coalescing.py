@@ -24,7 +24,7 @@ class Gate:
         self.release = threading.Event()
         self.fetches = 0
         self.threads: list[str] = []
-        real_render = deepzoom.render_tile_image
+        real_render = deepzoom.render_tile_jpeg
         real_fetch = deepzoom.fetch_future
 
         def render(*args: Any) -> Any:
@@ -36,7 +36,7 @@ class Gate:
             self.fetches += 1
             return real_fetch(*args)
 
-        monkeypatch.setattr(deepzoom, "render_tile_image", render)
+        monkeypatch.setattr(deepzoom, "render_tile_jpeg", render)
         monkeypatch.setattr(deepzoom, "fetch_future", fetch)
 
     async def wait_for_fetches(self, n: int) -> None:
@@ -108,7 +108,6 @@ async def test_a_failed_read_reaches_every_waiter_and_is_not_cached(
     course_slide: Slide, monkeypatch: pytest.MonkeyPatch, read_counter: Callable[[], int]
 ) -> None:
     import openslide
-    from openslide.deepzoom import DeepZoomGenerator
 
     calls = 0
 
@@ -117,7 +116,8 @@ async def test_a_failed_read_reaches_every_waiter_and_is_not_cached(
         calls += 1
         raise openslide.OpenSlideError("corrupt tile")
 
-    monkeypatch.setattr(DeepZoomGenerator, "get_tile", broken)
+    # Both tile paths (direct and DeepZoomGenerator.get_tile) read through this.
+    monkeypatch.setattr(openslide.OpenSlide, "read_region", broken)
     client = AsyncClient()
     responses = await asyncio.gather(*(get(client, course_slide, 2, 2) for _ in range(5)))
     assert {r.status_code for r in responses} == {404}

@@ -14,7 +14,6 @@ from PIL import Image
 from slides import deepzoom
 from slides.models import Slide
 from slides.tokens import issue_tile_token
-from tests.conftest import service_missing
 from tests.tiles.helpers import in_db
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -40,17 +39,6 @@ def subsampling(data: bytes) -> int:
 @pytest.fixture
 def fresh_warning(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(deepzoom, "_fallback_warned", False)
-
-
-@pytest.fixture
-def libturbojpeg() -> None:
-    """libturbojpeg0 is optional (README): skip without it, fail in CI (.ci/run installs it)."""
-    try:
-        import turbojpeg
-
-        turbojpeg.TurboJPEG()
-    except (OSError, RuntimeError, ImportError) as e:
-        service_missing(f"libturbojpeg ({e}; apt-get install libturbojpeg0)")
 
 
 def test_turbojpeg_is_used_when_libturbojpeg_loads(libturbojpeg: None) -> None:

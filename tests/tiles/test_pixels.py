@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
@@ -115,3 +116,43 @@ async def test_a_configured_tile_size_and_overlap_are_served_pixel_for_pixel(
     # Column 6 of the finest level exists with 254 px tiles, not with 510.
     beyond = await client.get(f"/slides/{slide.pk}_files/{dz.level_count - 1}/6_0.jpeg", query)
     assert beyond.status_code == 404
+
+
+def test_transparent_and_scaled_tiles_take_get_tiles_path_to_equal_bytes(
+    libturbojpeg: None,
+) -> None:
+    """Opaque unscaled tiles skip compositing; the rest are composited as get_tile does.
+
+    OpenSlide gives transparent pixels where a scan has no data (and past the
+    slide's edge); an ImageSlide with a clear and a half-clear band has both.
+    """
+    image = Image.new("RGBA", (1200, 700), (200, 80, 150, 255))
+    image.paste((0, 0, 0, 0), (300, 0, 420, 700))
+    image.paste((10, 200, 30, 128), (700, 0, 760, 700))
+    osr = openslide.ImageSlide(image)
+    dz = DeepZoomGenerator(
+        osr, tile_size=settings.TILE_SIZE, overlap=settings.TILE_OVERLAP, limit_bounds=True
+    )
+    handle = deepzoom.SlideHandle(deepzoom.SlideRecord(1, 1, Path("none"), 0.0), osr, dz)
+    encoder = deepzoom.JpegEncoder(settings.TILE_QUALITY)
+    finest = dz.level_count - 1
+    direct = 0
+    for level in (finest - 1, finest):
+        cols, rows = dz.level_tiles[level]
+        for col in range(cols):
+            for row in range(rows):
+                reference = encoder.encode(dz.get_tile(level, (col, row)))
+                assert deepzoom.render_tile_jpeg(handle, level, col, row) == reference
+                region = osr.read_region(*dz.get_tile_coordinates(level, (col, row)))
+                direct += encoder.encode_opaque_rgba(region) is not None
+    # Column 0 of the finest level is opaque; columns 1 and 2 hold the clear bands.
+    assert encoder.encode_opaque_rgba(osr.read_region(*dz.get_tile_coordinates(finest, (0, 0))))
+    assert (
+        encoder.encode_opaque_rgba(osr.read_region(*dz.get_tile_coordinates(finest, (1, 0))))
+        is None
+    )
+    assert (
+        encoder.encode_opaque_rgba(osr.read_region(*dz.get_tile_coordinates(finest, (2, 1))))
+        is None
+    )
+    assert direct > 0
