@@ -8,19 +8,23 @@ See docs/tiles.md for the whole tile path. In short:
 * ``SlideHandles`` is a bounded, locked LRU of open ``OpenSlide`` objects and
   their ``DeepZoomGenerator``, keyed by (slide id, version).
 * ``fetch_future`` coalesces concurrent requests for the same cache key: the
-  first caller starts one job (memcached lookup on the I/O pool, then read and
-  encode on the tile pool, then cache fill) and every caller, from the event
-  loop or from a prewarm thread, waits on the same future.
+  first caller starts one job (a memcached lookup queued to the cache's
+  batcher thread, then read and encode on the tile pool, then a cache fill
+  queued the same way) and every caller, from the event loop or from a
+  prewarm thread, waits on the same future.
 
-Nothing here blocks the event loop: OpenSlide reads, JPEG encoding, memcached
-and database I/O run on bounded thread pools (``TILE_WORKERS`` for tiles).
+Nothing here blocks the event loop: OpenSlide reads and JPEG encoding run on
+a bounded thread pool (``TILE_WORKERS``), memcached I/O on the tile cache's
+batcher thread, database lookups on a small I/O pool.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import io
 import logging
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -48,7 +52,7 @@ T = TypeVar("T")
 # before asking the database again. Bounds how long a replaced slide's old
 # version keeps being served by a process that had it open.
 RECORD_TTL = 5.0
-IO_WORKERS = 4
+IO_WORKERS = 2
 TILE_FORMATS = frozenset({"jpeg"})
 
 
@@ -339,6 +343,7 @@ class JpegEncoder:
         self._turbo: Any = None
         self._tjpf_rgb = 0
         self._tjpf_rgba = 0
+        self._tjpf_native_argb = 0
         self._tjsamp_420 = 0
         try:
             import turbojpeg
@@ -346,6 +351,9 @@ class JpegEncoder:
             self._turbo = turbojpeg.TurboJPEG(turbojpeg_lib)
             self._tjpf_rgb = turbojpeg.TJPF_RGB
             self._tjpf_rgba = turbojpeg.TJPF_RGBA
+            # A native uint32 ARGB pixel's bytes in memory.
+            little = sys.byteorder == "little"
+            self._tjpf_native_argb = turbojpeg.TJPF_BGRA if little else turbojpeg.TJPF_ARGB
             self._tjsamp_420 = turbojpeg.TJSAMP_420
         except (OSError, RuntimeError, ImportError) as e:
             _warn_fallback(e)
@@ -380,8 +388,8 @@ class JpegEncoder:
         if self._turbo is None or image.mode != "RGBA":
             return None
         pixels = np.asarray(image)
-        # Little-endian RGBA as one uint32 a pixel: alpha is the top byte.
-        if not bool((pixels.view(np.uint32) >= 0xFF000000).all()):
+        # R, G, B, A bytes read as a little-endian uint32: alpha is the top byte.
+        if not _all_opaque(pixels.view("<u4")):
             return None
         data: bytes = self._turbo.encode(
             pixels,
@@ -390,6 +398,30 @@ class JpegEncoder:
             jpeg_subsample=self._tjsamp_420,
         )
         return data
+
+    def encode_opaque_argb(self, pixels: np.ndarray) -> bytes | None:
+        """The JPEG of OpenSlide's own pixels when every one is opaque, else None.
+
+        ``pixels`` is what ``openslide_read_region`` writes: one native-endian
+        uint32 a pixel, premultiplied ARGB, shape (height, width). Opaque
+        premultiplied pixels are plain RGB, and libjpeg-turbo reads the
+        buffer in place (B, G, R, A bytes on little-endian machines).
+        """
+        if self._turbo is None or not _all_opaque(pixels):
+            return None
+        height, width = pixels.shape
+        data: bytes = self._turbo.encode(
+            pixels.view(np.uint8).reshape(height, width, 4),
+            quality=self.quality,
+            pixel_format=self._tjpf_native_argb,
+            jpeg_subsample=self._tjsamp_420,
+        )
+        return data
+
+
+def _all_opaque(argb: np.ndarray) -> bool:
+    """Every uint32 pixel has alpha (the top byte) 255."""
+    return bool((argb >= 0xFF000000).all())
 
 
 def _warn_fallback(error: Exception) -> None:
@@ -430,7 +462,7 @@ class _Counter:
 reads = _Counter()
 
 
-def _library_call(handle: SlideHandle, fn: Callable[[], Image.Image], what: str) -> Image.Image:
+def _library_call(handle: SlideHandle, fn: Callable[[], T], what: str) -> T:
     try:
         return fn()
     except (ValueError, KeyError) as e:
@@ -447,15 +479,55 @@ def render_tile_image(handle: SlideHandle, level: int, col: int, row: int) -> Im
     return _library_call(handle, lambda: handle.dz.get_tile(level, (col, row)), "tile")
 
 
+# openslide-python's ctypes binding of openslide_read_region, which fills a
+# buffer with OpenSlide's ARGB pixels; OpenSlide.read_region adds an
+# un-premultiplying copy and a PIL image around it. Private, so looked up
+# once: without it (another openslide-python) tiles take read_region's path.
+_read_argb_into: Callable[..., None] | None = getattr(openslide.lowlevel, "_read_region", None)
+
+
+def read_argb(
+    osr: openslide.AbstractSlide, location: tuple[int, int], level: int, size: tuple[int, int]
+) -> np.ndarray | None:
+    """OpenSlide's pixels for a region as (height, width) native uint32 ARGB, or None.
+
+    None for slides that are not OpenSlide files (``ImageSlide``) or when
+    openslide-python lacks the binding; raises OpenSlideError like read_region.
+    """
+    low = getattr(osr, "_osr", None)
+    if _read_argb_into is None or low is None or not isinstance(osr, openslide.OpenSlide):
+        return None
+    width, height = size
+    buf = (width * height * ctypes.c_uint32)()
+    _read_argb_into(low, buf, location[0], location[1], level, width, height)
+    return np.frombuffer(memoryview(buf), dtype=np.uint32).reshape(height, width)
+
+
+def _direct_jpeg(
+    handle: SlideHandle,
+    enc: JpegEncoder,
+    location: tuple[int, int],
+    level: int,
+    size: tuple[int, int],
+) -> bytes | None:
+    """The region's JPEG straight from OpenSlide's pixels, or None if one is not opaque."""
+    argb = read_argb(handle.osr, location, level, size)
+    if argb is not None:
+        return enc.encode_opaque_argb(argb)
+    return enc.encode_opaque_rgba(handle.osr.read_region(location, level, size))
+
+
 def render_tile_jpeg(handle: SlideHandle, level: int, col: int, row: int) -> bytes:
     """The tile's JPEG: byte for byte ``encode(DeepZoomGenerator.get_tile(...))``.
 
     ``get_tile`` reads an RGBA region, composites it onto the background and
     scales it to the tile size. For most tiles (an unscaled level, no
-    transparent pixel) both steps change nothing, so the read goes straight to
-    libjpeg-turbo: about 10% less CPU a tile (docs/tiles.md, "Rendering").
-    A scaled level, a transparent pixel or the Pillow encoder take the
-    ``get_tile`` path; tests/tiles/test_pixels.py holds the two to equal bytes.
+    transparent pixel) both steps change nothing, so OpenSlide's own buffer
+    goes straight to libjpeg-turbo: no un-premultiplying copy, no PIL image,
+    no compositing, no RGB repack, and fewer GIL hand-offs, which is what
+    costs most in a busy server (docs/tiles.md, "Rendering"). A scaled level,
+    a transparent pixel or the Pillow encoder take the ``get_tile`` path;
+    tests/tiles/test_pixels.py holds the paths to equal bytes.
     """
     dz = handle.dz
     enc = encoder()
@@ -463,10 +535,9 @@ def render_tile_jpeg(handle: SlideHandle, level: int, col: int, row: int) -> byt
         location, slide_level, size = dz.get_tile_coordinates(level, (col, row))
         if size == dz.get_tile_dimensions(level, (col, row)):
             reads.add()
-            region = _library_call(
-                handle, lambda: handle.osr.read_region(location, slide_level, size), "tile"
+            data = _library_call(
+                handle, lambda: _direct_jpeg(handle, enc, location, slide_level, size), "tile"
             )
-            data = enc.encode_opaque_rgba(region)
             if data is not None:
                 return data
             return enc.encode(_library_call(handle, lambda: dz.get_tile(level, (col, row)), "tile"))
@@ -524,7 +595,7 @@ def tile_executor() -> ThreadPoolExecutor:
 
 
 def io_executor() -> ThreadPoolExecutor:
-    """A small pool for short blocking I/O: memcached lookups, slide records."""
+    """A small pool for short blocking I/O: slide record lookups."""
     global _io_pool
     if _io_pool is None:
         with _pool_lock:
@@ -551,11 +622,7 @@ def fetch_future(cache_key: str, produce: Callable[[], bytes]) -> Future[bytes]:
         fut = Future()
         fut.set_running_or_notify_cancel()
         _inflight[cache_key] = fut
-    cache = get_tile_cache()
-    if cache.remote is not None:
-        io_executor().submit(_remote_stage, cache_key, produce, fut)
-    else:
-        tile_executor().submit(_produce_stage, cache_key, produce, fut)
+    get_tile_cache().lookup(cache_key, lambda data: _looked_up(cache_key, produce, fut, data))
     return fut
 
 
@@ -571,12 +638,10 @@ def _finish(
         fut.set_result(data)
 
 
-def _remote_stage(cache_key: str, produce: Callable[[], bytes], fut: Future[bytes]) -> None:
-    try:
-        data = get_tile_cache().get_remote(cache_key)
-    except BaseException as e:
-        _finish(cache_key, fut, None, e)
-        return
+def _looked_up(
+    cache_key: str, produce: Callable[[], bytes], fut: Future[bytes], data: bytes | None
+) -> None:
+    """Memcached answered (on the batcher thread): finish, or render on the tile pool."""
     if data is not None:
         _finish(cache_key, fut, data, None)
     else:
@@ -586,10 +651,10 @@ def _remote_stage(cache_key: str, produce: Callable[[], bytes], fut: Future[byte
 def _produce_stage(cache_key: str, produce: Callable[[], bytes], fut: Future[bytes]) -> None:
     try:
         data = _in_pool(produce)
-        get_tile_cache().set(cache_key, data)
     except BaseException as e:
         _finish(cache_key, fut, None, e)
         return
+    get_tile_cache().store(cache_key, data)
     _finish(cache_key, fut, data, None)
 
 

@@ -14,14 +14,20 @@ Two tiers:
   miss: tiles are then served uncached, never a 500.
 
 The cache stores the bytes that go on the wire, never pickled responses.
+
+The tile path reaches memcached through one ``RemoteBatcher`` thread per
+process, which sends whatever lookups and fills have queued up as one
+multi-get and one batch of noreply sets (docs/tiles.md, "Memcached batching").
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -199,11 +205,114 @@ class MemcachedTileCache:
         except Exception as e:
             self._failed("set", e)
 
+    def get_many(self, keys: list[str]) -> dict[str, bytes]:
+        """The values found (one ``get k1 k2 ...`` a server); {} while memcached is down."""
+        if not keys or not self._up():
+            return {}
+        try:
+            values: Any = self._client.get_many(keys)
+        except Exception as e:
+            self._failed("get", e)
+            return {}
+        return {k: v for k, v in values.items() if isinstance(v, bytes)}
+
+    def set_many(self, items: dict[str, bytes]) -> None:
+        """Store every item with noreply: one write a server."""
+        if not items or not self._up():
+            return
+        try:
+            self._client.set_many(items, expire=self.ttl, noreply=True)
+        except Exception as e:
+            self._failed("set", e)
+
     def close(self) -> None:
         try:
             self._client.close()
         except Exception:  # closing a dead pool must not raise
             logger.debug("closing memcached client failed", exc_info=True)
+
+
+Lookup = Callable[[bytes | None], None]
+
+
+class RemoteBatcher:
+    """One thread that does the tile path's memcached I/O a batch at a time.
+
+    ``lookup`` and ``store`` only queue. The thread takes everything queued
+    (up to ``MAX_BATCH``), sends the fills as one noreply ``set_many`` and the
+    lookups as one ``get_many``, and calls each lookup's callback with the
+    bytes or None, on this thread. Under load a batch holds tens of requests,
+    so a cold tile costs a share of one round trip instead of two round trips
+    on pool threads, each with its GIL hand-offs (docs/tiles.md, "Memcached
+    batching"). Fills go first, so a lookup queued after a fill of the same
+    key finds it.
+    """
+
+    MAX_BATCH = 64
+
+    def __init__(self, remote: MemcachedTileCache, local: LocalTileCache | None) -> None:
+        self.remote = remote
+        self.local = local
+        self._queue: queue.SimpleQueue[tuple[str, bytes | Lookup] | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="tile-memcached", daemon=True)
+        self._thread.start()
+        self.batches = 0
+
+    def lookup(self, key: str, callback: Lookup) -> None:
+        self._queue.put((key, callback))
+
+    def store(self, key: str, value: bytes) -> None:
+        self._queue.put((key, value))
+
+    def close(self) -> None:
+        """Finish what is queued, then stop the thread."""
+        self._queue.put(None)
+        if self._thread is not threading.current_thread():
+            self._thread.join(5)
+
+    def _take(self) -> tuple[list[tuple[str, bytes | Lookup]], bool]:
+        item = self._queue.get()
+        if item is None:
+            return [], False
+        batch = [item]
+        while len(batch) < self.MAX_BATCH:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if item is None:
+                return batch, False
+            batch.append(item)
+        return batch, True
+
+    def _run(self) -> None:
+        running = True
+        while running:
+            batch, running = self._take()
+            if batch:
+                self.batches += 1
+                self._serve(batch)
+
+    def _serve(self, batch: list[tuple[str, bytes | Lookup]]) -> None:
+        fills: dict[str, bytes] = {}
+        lookups: list[tuple[str, Lookup]] = []
+        for key, item in batch:
+            if isinstance(item, bytes):
+                fills[key] = item
+            else:
+                lookups.append((key, item))
+        self.remote.set_many(fills)
+        found = self.remote.get_many(list({key: None for key, _ in lookups}))
+        for key, callback in lookups:
+            value = found.get(key)
+            if value is None:
+                value = fills.get(key)
+            elif self.local is not None:
+                self.local.set(key, value)
+            try:
+                callback(value)
+            except Exception:  # one broken waiter must not stop the thread
+                logger.exception("tile cache lookup callback for %s failed", key)
 
 
 class TileCache:
@@ -212,6 +321,37 @@ class TileCache:
     def __init__(self, local: LocalTileCache | None, remote: MemcachedTileCache | None) -> None:
         self.local = local
         self.remote = remote
+        self._batcher: RemoteBatcher | None = None
+        self._batcher_lock = threading.Lock()
+
+    def _remote_batcher(self) -> RemoteBatcher:
+        assert self.remote is not None
+        batcher = self._batcher
+        if batcher is None:
+            with self._batcher_lock:
+                if self._batcher is None:
+                    self._batcher = RemoteBatcher(self.remote, self.local)
+                batcher = self._batcher
+        return batcher
+
+    def lookup(self, key: str, callback: Lookup) -> None:
+        """Non-blocking: ``callback(bytes or None)`` once memcached answered.
+
+        Without memcached the callback runs at once with None. With it, the
+        callback runs on the batcher thread, so it must be quick (hand work
+        to a pool). A hit fills L1.
+        """
+        if self.remote is None:
+            callback(None)
+        else:
+            self._remote_batcher().lookup(key, callback)
+
+    def store(self, key: str, value: bytes) -> None:
+        """Non-blocking: into L1 now, into memcached with the batcher's next write."""
+        if self.local is not None:
+            self.local.set(key, value)
+        if self.remote is not None:
+            self._remote_batcher().store(key, value)
 
     def get_local(self, key: str) -> bytes | None:
         """Non-blocking: safe on the event loop."""
@@ -241,6 +381,8 @@ class TileCache:
             self.remote.set(key, value)
 
     def close(self) -> None:
+        if self._batcher is not None:
+            self._batcher.close()
         if self.remote is not None:
             self.remote.close()
 

@@ -116,7 +116,9 @@ async def test_a_failed_read_reaches_every_waiter_and_is_not_cached(
         calls += 1
         raise openslide.OpenSlideError("corrupt tile")
 
-    # Both tile paths (direct and DeepZoomGenerator.get_tile) read through this.
+    # Every tile read: OpenSlide's buffer (the direct path) and read_region
+    # (DeepZoomGenerator.get_tile, or the direct path without the binding).
+    monkeypatch.setattr(deepzoom, "_read_argb_into", broken)
     monkeypatch.setattr(openslide.OpenSlide, "read_region", broken)
     client = AsyncClient()
     responses = await asyncio.gather(*(get(client, course_slide, 2, 2) for _ in range(5)))

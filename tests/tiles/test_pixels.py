@@ -156,3 +156,26 @@ def test_transparent_and_scaled_tiles_take_get_tiles_path_to_equal_bytes(
         is None
     )
     assert direct > 0
+
+
+@pytest.mark.parametrize("binding", ["openslide buffer", "read_region"])
+def test_opaque_tiles_of_openslide_files_are_encoded_from_openslides_own_pixels(
+    libturbojpeg: None, make_slide, monkeypatch: pytest.MonkeyPatch, binding: str
+) -> None:
+    """The direct path (OpenSlide's ARGB buffer, or read_region without the binding)."""
+    if binding == "read_region":
+        monkeypatch.setattr(deepzoom, "_read_argb_into", None)
+    slide = make_slide("aperio")
+    dz = reference_generator(slide)
+    handle = deepzoom.handle_for(slide.pk, slide.version)
+    encoder = deepzoom.JpegEncoder(settings.TILE_QUALITY)
+    finest = dz.level_count - 1
+    cols, rows = dz.level_tiles[finest]
+    for col, row in [(0, 0), (cols // 2, rows // 2), (cols - 1, rows - 1)]:
+        location, level, size = dz.get_tile_coordinates(finest, (col, row))
+        argb = deepzoom.read_argb(handle.osr, location, level, size)
+        assert (argb is None) == (binding == "read_region")
+        direct = deepzoom._direct_jpeg(handle, encoder, location, level, size)
+        assert direct is not None  # opaque: no compositing needed
+        assert direct == encoder.encode(dz.get_tile(finest, (col, row)))
+        assert deepzoom.render_tile_jpeg(handle, finest, col, row) == direct
