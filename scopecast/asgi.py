@@ -16,7 +16,10 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from realtime.routing import websocket_urlpatterns  # noqa: E402
+from scopecast.serving import quiet_twisted_access_log  # noqa: E402
 from slides.fastpath import tile_fast_path  # noqa: E402
+
+quiet_twisted_access_log()
 
 application = ProtocolTypeRouter(
     {
