@@ -21,6 +21,7 @@ batcher thread, database lookups on a small I/O pool.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ctypes
 import io
 import logging
@@ -663,13 +664,74 @@ def tile_future(key: TileKey, cache_key: str | None = None) -> Future[bytes]:
     return fetch_future(ck, lambda: render_tile(key))
 
 
+class _LoopInbox:
+    """Finished tile futures handed to one event loop, one wake-up a batch.
+
+    ``asyncio.wrap_future`` wakes the loop once per future (a write to its
+    self-pipe from the finishing thread, a GIL hand-off, a loop iteration).
+    Cold tiles finish hundreds a second, so they queue here and the loop is
+    woken only when the inbox goes from empty to not empty.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self._items: list[tuple[asyncio.Future[bytes], Future[bytes]]] = []
+        self._lock = threading.Lock()
+
+    def put(self, waiter: asyncio.Future[bytes], done: Future[bytes]) -> None:
+        with self._lock:
+            self._items.append((waiter, done))
+            if len(self._items) > 1:
+                return  # a drain is already scheduled
+        # A closed loop (a finished test, a stopping server) has no waiters left.
+        with contextlib.suppress(RuntimeError):
+            self.loop.call_soon_threadsafe(self._drain)
+
+    def _drain(self) -> None:
+        with self._lock:
+            items, self._items = self._items, []
+        for waiter, done in items:
+            if waiter.done():  # the request went away
+                continue
+            error = done.exception()
+            if error is not None:
+                waiter.set_exception(error)
+            else:
+                waiter.set_result(done.result())
+
+
+_inboxes: dict[asyncio.AbstractEventLoop, _LoopInbox] = {}
+_inboxes_lock = threading.Lock()
+
+
+def _inbox(loop: asyncio.AbstractEventLoop) -> _LoopInbox:
+    inbox = _inboxes.get(loop)
+    if inbox is None:
+        with _inboxes_lock:
+            for old in [lp for lp in _inboxes if lp.is_closed()]:
+                del _inboxes[old]  # loops of finished tests or restarts
+            inbox = _inboxes.setdefault(loop, _LoopInbox(loop))
+    return inbox
+
+
+async def await_bytes(fut: Future[bytes]) -> bytes:
+    """Await a tile future from the event loop (batched wake-ups, see ``_LoopInbox``)."""
+    if fut.done():
+        return fut.result()
+    loop = asyncio.get_running_loop()
+    waiter: asyncio.Future[bytes] = loop.create_future()
+    inbox = _inbox(loop)
+    fut.add_done_callback(lambda done: inbox.put(waiter, done))
+    return await waiter
+
+
 async def get_tile_bytes(key: TileKey, cache_key: str | None = None) -> bytes:
     """The tile's JPEG bytes (cache, else a coalesced read). Raises TileNotFound."""
     ck = tile_cache_key(key) if cache_key is None else cache_key
     data = get_tile_cache().get_local(ck)
     if data is not None:
         return data
-    return await asyncio.wrap_future(tile_future(key, ck))
+    return await await_bytes(tile_future(key, ck))
 
 
 async def get_thumbnail_bytes(slide_id: int, version: int, max_size: int) -> bytes:
@@ -678,7 +740,7 @@ async def get_thumbnail_bytes(slide_id: int, version: int, max_size: int) -> byt
     if data is not None:
         return data
     fut = fetch_future(ck, lambda: render_thumbnail(slide_id, version, max_size))
-    return await asyncio.wrap_future(fut)
+    return await await_bytes(fut)
 
 
 async def get_associated_bytes(slide_id: int, version: int, name: str) -> bytes:
@@ -687,7 +749,7 @@ async def get_associated_bytes(slide_id: int, version: int, name: str) -> bytes:
     if data is not None:
         return data
     fut = fetch_future(ck, lambda: render_associated(slide_id, version, name))
-    return await asyncio.wrap_future(fut)
+    return await await_bytes(fut)
 
 
 async def get_handle(slide_id: int, version: int) -> SlideHandle:
