@@ -3,6 +3,7 @@
 Usage::
 
     .venv/bin/python bench/tiles.py [--tiles 1500] [--hot-passes 7] [--rounds 5] [--concurrency 64]
+                                    [--processes CORES]
 
 What it does, bounded to a few minutes:
 
@@ -12,8 +13,10 @@ What it does, bounded to a few minutes:
 1. Finds the >= 50,000 x 40,000 px demo slide (``manage.py make_demo_slides``
    writes it under var/); if there is none, writes one to
    var/bench/bench-50k.tiff (pyvips, a few minutes, kept for the next run).
-2. Starts a real daphne server (DEBUG off, memcached on, a fresh cache key
-   prefix, a private SQLite database in var/bench/) on a free port.
+2. Starts real daphne (DEBUG off, memcached on, a fresh cache key prefix, a
+   private SQLite database in var/bench/) on a free port: one process per
+   core sharing the port, as the deployment runs them (``--processes 1``
+   for a single process).
 3. With 64 concurrent keep-alive HTTP/1.1 connections (raw asyncio, so the
    client costs as little CPU as possible on the shared 2 cores) it fetches
    a block of unique tiles of the finest Deep Zoom level (cold: nothing
@@ -230,49 +233,94 @@ def prepare_database(db_path: Path, slide_path: Path, env: dict[str, str]) -> tu
 
 
 class Server:
-    def __init__(self, env: dict[str, str]) -> None:
-        self.port = free_port()
-        self.proc = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "daphne"),
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                "-v",
-                "0",
-                "scopecast.asgi:application",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
+    """``processes`` daphne processes answering on one port.
+
+    One process binds the port itself. Several share one listening socket
+    (``daphne --fd``, as with systemd socket activation) and the kernel hands
+    each new connection to one of them: the deployment's one daphne process
+    per core (docs/deploy.md, "Several daphne processes"), without nginx in
+    front.
+    """
+
+    def __init__(self, env: dict[str, str], processes: int = 1) -> None:
+        daphne = str(Path(sys.executable).parent / "daphne")
+        self.procs: list[subprocess.Popen[bytes]] = []
+        self._listener: socket.socket | None = None
+        if processes <= 1:
+            self.port = free_port()
+            command = [daphne, "-b", "127.0.0.1", "-p", str(self.port), "-v", "0"]
+            self.procs.append(
+                subprocess.Popen([*command, "scopecast.asgi:application"], cwd=ROOT, env=env)
+            )
+        else:
+            listener = self._listener = socket.socket()
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            listener.bind(("127.0.0.1", 0))
+            listener.listen(1024)
+            self.port = int(listener.getsockname()[1])
+            fd = listener.fileno()
+            for _ in range(processes):
+                self.procs.append(
+                    subprocess.Popen(
+                        [daphne, "--fd", str(fd), "-v", "0", "scopecast.asgi:application"],
+                        cwd=ROOT,
+                        env=env,
+                        pass_fds=[fd],
+                    )
+                )
+        self.proc = self.procs[0]
+        self._wait_until_serving()
+
+    def _wait_until_serving(self) -> None:
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
+        while True:
+            if any(proc.poll() is not None for proc in self.procs):
+                self.stop()
+                raise RuntimeError("daphne exited during start-up")
             try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as conn:
+                    # Answered by the tile fast path (a 400, logged nowhere).
+                    probe = b"GET /slides/0_files/0/0_0.jpeg HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                    conn.sendall(probe)
+                    if conn.recv(16).startswith(b"HTTP/1.1"):
+                        break
             except OSError:
-                if self.proc.poll() is not None:
-                    raise RuntimeError("daphne exited during start-up") from None
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("daphne did not start within 60 s")
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError("daphne did not start within 60 s")
+            time.sleep(0.2)
+        if len(self.procs) > 1:
+            # A shared socket is answered by whichever process is up first;
+            # give the others the time their imports take (~2 s here).
+            time.sleep(3.0)
+            if any(proc.poll() is not None for proc in self.procs):
+                self.stop()
+                raise RuntimeError("daphne exited during start-up")
 
     def cpu_seconds(self) -> float:
-        try:
-            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        except OSError:
-            return 0.0
+        """CPU time of every daphne process."""
+        total = 0.0
+        for proc in self.procs:
+            try:
+                stat = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
+            except OSError:
+                pass
+        return total
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in self.procs:
             try:
-                self.proc.wait(10)
+                proc.wait(10)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+                proc.kill()
+                proc.wait()
+        if self._listener is not None:
+            self._listener.close()
 
 
 # --------------------------------------------------------------------------
@@ -516,6 +564,12 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--threads", type=int, default=2, help="baseline threads")
     parser.add_argument("--rounds", type=int, default=5, help="interleaved cold rounds")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="daphne processes sharing the port (default: one per core, as deployed)",
+    )
     args = parser.parse_args()
 
     problem = memcached_problem(MEMCACHED)
@@ -559,7 +613,8 @@ def main() -> int:
             for lv, c, r in tiles
         ]
         print(
-            f"  {len(tiles)} unique tiles of Deep Zoom level {level}, concurrency {args.concurrency}"
+            f"  {len(tiles)} unique tiles of Deep Zoom level {level}, concurrency {args.concurrency}, "
+            f"{args.processes} daphne process{'es' if args.processes > 1 else ''}"
         )
 
         # The machine is shared and noisy, so cold HTTP and the in-process
@@ -576,7 +631,7 @@ def main() -> int:
         round_ratios: list[float] = []
 
         runs: list[Run] = []
-        server = Server(env)
+        server = Server(env, args.processes)
         try:
             # Warm the server up (open the slide, first requests) on other tiles.
             _, warm = pick_tiles(slide_path, 64, offset=-200)
@@ -620,7 +675,7 @@ def main() -> int:
         finally:
             server.stop()
 
-        server = Server(server_env(db_path, slide_path.parent, prefix, local_mb=0))
+        server = Server(server_env(db_path, slide_path.parent, prefix, local_mb=0), args.processes)
         try:
             http_run("warm-up", server, paths[:64], args.concurrency)
             hot_memcached = segmented_run(

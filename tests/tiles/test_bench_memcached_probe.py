@@ -72,3 +72,21 @@ def test_the_benchmark_exits_non_zero_and_says_why_when_memcached_is_down(
     assert bench_tiles.main() == 2
     err = capsys.readouterr().err
     assert "memcached is not available (BENCH_MEMCACHED=127.0.0.1:" in err
+
+
+def test_the_benchmark_serves_one_port_from_several_daphne_processes(tmp_path: Path) -> None:
+    """``--processes 2``: two daphne processes share one listening socket, as deployed."""
+    env = bench_tiles.server_env(tmp_path / "db.sqlite3", tmp_path, "benchtest", local_mb=8)
+    env["MEMCACHED_SERVERS"] = ""
+    server = bench_tiles.Server(env, 2)
+    try:
+        assert len(server.procs) == 2 and all(p.poll() is None for p in server.procs)
+        for _ in range(40):  # each new connection is accepted by one of them
+            with socket.create_connection(("127.0.0.1", server.port), timeout=5) as conn:
+                conn.sendall(b"GET /slides/0_files/0/0_0.jpeg HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                assert conn.recv(16).startswith(b"HTTP/1.1 4")
+        assert all(p.poll() is None for p in server.procs)
+        assert server.cpu_seconds() > 0  # summed over both
+    finally:
+        server.stop()
+    assert all(p.poll() is not None for p in server.procs)
