@@ -89,3 +89,17 @@ def test_it_can_leave_out_the_large_slide_and_skip_importing(slide_storage):
     assert "Lymph node" not in out
     assert not Slide.objects.exists()
     assert demo_path(DEMO_SLIDES[0]).is_file()
+
+
+@pytest.mark.django_db
+def test_an_unmigrated_database_gets_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.core.management.base import CommandError
+    from django.db import OperationalError
+    from django.db.models import QuerySet
+
+    def no_table(self: QuerySet[User]) -> None:
+        raise OperationalError("no such table: auth_user")
+
+    monkeypatch.setattr(QuerySet, "first", no_table)
+    with pytest.raises(CommandError, match=r"run `manage\.py migrate` first"):
+        call_command("make_demo_slides", "--scale", SCALE, stdout=io.StringIO())

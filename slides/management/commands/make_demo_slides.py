@@ -14,6 +14,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from slides.demo import (
     DEMO_OWNER,
@@ -48,7 +49,12 @@ class Command(BaseCommand):
         scale: float = options["scale"]
         if not 0 < scale <= 1:
             raise CommandError("--scale must be in (0, 1]")
-        owner = get_user_model().objects.filter(username=DEMO_OWNER).first()
+        try:
+            owner = get_user_model().objects.filter(username=DEMO_OWNER).first()
+        except DatabaseError as e:
+            raise CommandError(
+                f"the database is not ready ({e}): run `manage.py migrate` first"
+            ) from e
         started = time.monotonic()
         for spec in DEMO_SLIDES:
             if spec.large and options["skip_large"]:
