@@ -357,29 +357,6 @@ class TileCache:
         """Non-blocking: safe on the event loop."""
         return self.local.get(key) if self.local is not None else None
 
-    def get_remote(self, key: str) -> bytes | None:
-        """Blocking: memcached, filling L1 on a hit. Call from a worker thread."""
-        if self.remote is None:
-            return None
-        value = self.remote.get(key)
-        if value is not None and self.local is not None:
-            self.local.set(key, value)
-        return value
-
-    def get(self, key: str) -> bytes | None:
-        """Blocking (L1 then L2). Call from a worker thread."""
-        value = self.get_local(key)
-        if value is None:
-            value = self.get_remote(key)
-        return value
-
-    def set(self, key: str, value: bytes) -> None:
-        """Blocking when memcached is configured. Call from a worker thread."""
-        if self.local is not None:
-            self.local.set(key, value)
-        if self.remote is not None:
-            self.remote.set(key, value)
-
     def close(self) -> None:
         if self._batcher is not None:
             self._batcher.close()
