@@ -474,10 +474,14 @@ def _library_call(handle: SlideHandle, fn: Callable[[], T], what: str) -> T:
         raise TileNotFound(f"{what} cannot be read") from e
 
 
+def _get_tile(handle: SlideHandle, level: int, col: int, row: int) -> Image.Image:
+    return _library_call(handle, lambda: handle.dz.get_tile(level, (col, row)), "tile")
+
+
 def render_tile_image(handle: SlideHandle, level: int, col: int, row: int) -> Image.Image:
     """The tile's RGB pixels, exactly ``DeepZoomGenerator.get_tile``."""
     reads.add()
-    return _library_call(handle, lambda: handle.dz.get_tile(level, (col, row)), "tile")
+    return _get_tile(handle, level, col, row)
 
 
 # openslide-python's ctypes binding of openslide_read_region, which fills a
@@ -541,7 +545,7 @@ def render_tile_jpeg(handle: SlideHandle, level: int, col: int, row: int) -> byt
             )
             if data is not None:
                 return data
-            return enc.encode(_library_call(handle, lambda: dz.get_tile(level, (col, row)), "tile"))
+            return enc.encode(_get_tile(handle, level, col, row))  # counted above
     return enc.encode(render_tile_image(handle, level, col, row))
 
 
