@@ -268,7 +268,6 @@ class Server:
                         pass_fds=[fd],
                     )
                 )
-        self.proc = self.procs[0]
         self._wait_until_serving()
 
     def _wait_until_serving(self) -> None:

@@ -14,6 +14,7 @@ import pytest
 from daphne.http_protocol import HTTPFactory
 
 from scopecast import serving
+from tests.browser import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,14 +42,8 @@ def test_without_daphne_nothing_is_changed(monkeypatch: pytest.MonkeyPatch) -> N
     assert HTTPFactory.log is before
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_daphnes_own_access_log_still_gets_every_request(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     access = tmp_path / "access.log"
     env = {
         **os.environ,
