@@ -16,7 +16,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from realtime.routing import websocket_urlpatterns  # noqa: E402
-from scopecast.serving import quiet_twisted_access_log  # noqa: E402
+from scopecast.serving import quiet_twisted_access_log, tune_gc_for_serving  # noqa: E402
 from slides.fastpath import tile_fast_path  # noqa: E402
 
 quiet_twisted_access_log()
@@ -30,3 +30,6 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+# Last, so the start-up heap it freezes is complete (scopecast/serving.py).
+tune_gc_for_serving()

@@ -1,7 +1,8 @@
-"""Daphne tuning (scopecast/serving.py): Twisted's redundant access line is dropped."""
+"""Daphne tuning (scopecast/serving.py): Twisted's redundant access line is dropped, the GC is tuned."""
 
 from __future__ import annotations
 
+import gc
 import os
 import socket
 import subprocess
@@ -82,3 +83,31 @@ def test_daphnes_own_access_log_still_gets_every_request(tmp_path: Path) -> None
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_the_gc_is_tuned_only_in_a_process_daphnes_command_line_started(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delitem(sys.modules, "daphne.cli", raising=False)
+    before = gc.get_threshold()
+    assert not serving.tune_gc_for_serving()
+    assert gc.get_threshold() == before
+
+
+def test_under_daphne_the_startup_heap_is_frozen_and_collections_are_rarer(
+    tmp_path: Path,
+) -> None:
+    # A fresh interpreter: freezing this one would change the rest of the suite.
+    script = (
+        "import gc, daphne.cli\n"
+        "from scopecast import serving\n"
+        "startup = [object() for _ in range(3)] + [[] for _ in range(1000)]\n"
+        "assert serving.tune_gc_for_serving()\n"
+        "print(gc.get_freeze_count() >= 1000, gc.get_threshold() == serving.SERVING_GC_THRESHOLDS)\n"
+        "a = []; a.append(a); del a\n"  # a cycle made after start-up is still collected
+        "print(gc.collect() >= 1)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["True", "True", "True"]
