@@ -3,7 +3,7 @@
 Usage::
 
     .venv/bin/python bench/tiles.py [--tiles 1500] [--hot-passes 7] [--rounds 5] [--concurrency 64]
-                                    [--processes CORES]
+                                    [--processes CORES] [--server uvicorn|daphne]
 
 What it does, bounded to a few minutes:
 
@@ -13,8 +13,10 @@ What it does, bounded to a few minutes:
 1. Finds the >= 50,000 x 40,000 px demo slide (``manage.py make_demo_slides``
    writes it under var/); if there is none, writes one to
    var/bench/bench-50k.tiff (pyvips, a few minutes, kept for the next run).
-2. Starts real daphne (DEBUG off, memcached on, a fresh cache key prefix, a
-   private SQLite database in var/bench/) on a free port: one process per
+2. Starts the deployment's tile server, uvicorn with the tile processes'
+   options (``--server daphne``: daphne, the server of pages and websockets,
+   for comparison), DEBUG off, memcached on, a fresh cache key prefix, a
+   private SQLite database in var/bench/, on a free port: one process per
    core sharing the port, as the deployment runs them (``--processes 1``
    for a single process).
 3. With 64 concurrent keep-alive HTTP/1.1 connections (raw asyncio, so the
@@ -22,7 +24,7 @@ What it does, bounded to a few minutes:
    a block of unique tiles of the finest Deep Zoom level (cold: nothing
    cached), then the same tiles again in several passes (hot; the median
    pass's rate counts).
-4. Restarts daphne with the in-process L1 cache off and fetches the same
+4. Restarts the server with the in-process L1 cache off and fetches the same
    tiles again: hot tiles served from memcached.
 5. Baseline, same run: ``DeepZoomGenerator.get_tile`` plus JPEG encoding
    in-process on 2 threads, over the same tiles. This is the ceiling for
@@ -31,8 +33,8 @@ What it does, bounded to a few minutes:
    block of tiles and then the (idle) server on the same, never-requested
    block.
 
-It prints a table with tiles/s, p50/p99 latency, CPU seconds (of the daphne
-process for HTTP runs, of the baseline itself otherwise) and the ratios (targets:
+It prints a table with tiles/s, p50/p99 latency, CPU seconds (of the server
+processes for HTTP runs, of the baseline itself otherwise) and the ratios (targets:
 cold >= 0.8 x ceiling, hot >= 2,000 tiles/s).
 """
 
@@ -40,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import functools
 import os
 import signal
@@ -232,26 +235,43 @@ def prepare_database(db_path: Path, slide_path: Path, env: dict[str, str]) -> tu
     return int(slide_id), int(version)
 
 
-class Server:
-    """``processes`` daphne processes answering on one port.
+# The tile processes' command line, as deploy/systemd/scopecast-tiles@.service
+# runs it (without the proxy-header options: no proxy here).
+UVICORN_OPTIONS = [
+    "--http", "httptools", "--loop", "asyncio", "--ws", "none", "--lifespan", "off",
+    "--no-access-log", "--log-level", "warning",
+]  # fmt: skip
+SERVERS = ("uvicorn", "daphne")
 
-    One process binds the port itself. Several share one listening socket
-    (``daphne --fd``, as with systemd socket activation) and the kernel hands
-    each new connection to one of them: the deployment's one daphne process
-    per core (docs/deploy.md, "Several daphne processes"), without nginx in
-    front.
+
+class Server:
+    """``processes`` server processes answering on one port.
+
+    ``uvicorn`` (the default) is the deployment's tile server: one process,
+    or ``--workers N``, whose supervisor binds the port and hands the socket
+    to its workers. ``daphne`` is the server of pages and websockets, which
+    served tiles before: several processes share one listening socket
+    (``daphne --fd``, as with systemd socket activation). Either way the
+    kernel hands each new connection to one process, as one process per core
+    behind nginx would get them (docs/deploy.md, "Processes").
     """
 
-    def __init__(self, env: dict[str, str], processes: int = 1) -> None:
-        daphne = str(Path(sys.executable).parent / "daphne")
+    def __init__(self, env: dict[str, str], processes: int = 1, server: str = "uvicorn") -> None:
+        binary = str(Path(sys.executable).parent / server)
+        self.name = server
         self.procs: list[subprocess.Popen[bytes]] = []
         self._listener: socket.socket | None = None
-        if processes <= 1:
+        app = "scopecast.asgi:application"
+        if server == "uvicorn":
             self.port = free_port()
-            command = [daphne, "-b", "127.0.0.1", "-p", str(self.port), "-v", "0"]
-            self.procs.append(
-                subprocess.Popen([*command, "scopecast.asgi:application"], cwd=ROOT, env=env)
-            )
+            command = [binary, "--host", "127.0.0.1", "--port", str(self.port), *UVICORN_OPTIONS]
+            if processes > 1:
+                command += ["--workers", str(processes)]
+            self.procs.append(subprocess.Popen([*command, app], cwd=ROOT, env=env))
+        elif processes <= 1:
+            self.port = free_port()
+            command = [binary, "-b", "127.0.0.1", "-p", str(self.port), "-v", "0"]
+            self.procs.append(subprocess.Popen([*command, app], cwd=ROOT, env=env))
         else:
             listener = self._listener = socket.socket()
             listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -262,12 +282,13 @@ class Server:
             for _ in range(processes):
                 self.procs.append(
                     subprocess.Popen(
-                        [daphne, "--fd", str(fd), "-v", "0", "scopecast.asgi:application"],
+                        [binary, "--fd", str(fd), "-v", "0", app],
                         cwd=ROOT,
                         env=env,
                         pass_fds=[fd],
                     )
                 )
+        self.processes = processes
         self._wait_until_serving()
 
     def _wait_until_serving(self) -> None:
@@ -275,7 +296,7 @@ class Server:
         while True:
             if any(proc.poll() is not None for proc in self.procs):
                 self.stop()
-                raise RuntimeError("daphne exited during start-up")
+                raise RuntimeError(f"{self.name} exited during start-up")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=1) as conn:
                     # Answered by the tile fast path (a 400, logged nowhere).
@@ -287,22 +308,27 @@ class Server:
                 pass
             if time.monotonic() > deadline:
                 self.stop()
-                raise RuntimeError("daphne did not start within 60 s")
+                raise RuntimeError(f"{self.name} did not start within 60 s")
             time.sleep(0.2)
-        if len(self.procs) > 1:
+        if self.processes > 1:
             # A shared socket is answered by whichever process is up first;
             # give the others the time their imports take (~2 s here).
             time.sleep(3.0)
             if any(proc.poll() is not None for proc in self.procs):
                 self.stop()
-                raise RuntimeError("daphne exited during start-up")
+                raise RuntimeError(f"{self.name} exited during start-up")
 
     def cpu_seconds(self) -> float:
-        """CPU time of every daphne process."""
+        """CPU time of every server process (uvicorn's workers are its children)."""
         total = 0.0
-        for proc in self.procs:
+        pids = [proc.pid for proc in self.procs]
+        for pid in list(pids):
+            with contextlib.suppress(OSError, ValueError):
+                children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+                pids += [int(child) for child in children]
+        for pid in pids:
             try:
-                stat = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+                stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
                 total += (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
             except OSError:
                 pass
@@ -567,7 +593,13 @@ def main() -> int:
         "--processes",
         type=int,
         default=os.cpu_count() or 1,
-        help="daphne processes sharing the port (default: one per core, as deployed)",
+        help="server processes sharing the port (default: one per core, as deployed)",
+    )
+    parser.add_argument(
+        "--server",
+        choices=SERVERS,
+        default="uvicorn",
+        help="uvicorn: the deployment's tile processes (default); daphne: for comparison",
     )
     args = parser.parse_args()
 
@@ -613,7 +645,7 @@ def main() -> int:
         ]
         print(
             f"  {len(tiles)} unique tiles of Deep Zoom level {level}, concurrency {args.concurrency}, "
-            f"{args.processes} daphne process{'es' if args.processes > 1 else ''}"
+            f"{args.processes} {args.server} process{'es' if args.processes > 1 else ''}"
         )
 
         # The machine is shared and noisy, so cold HTTP and the in-process
@@ -630,7 +662,7 @@ def main() -> int:
         round_ratios: list[float] = []
 
         runs: list[Run] = []
-        server = Server(env, args.processes)
+        server = Server(env, args.processes, args.server)
         try:
             # Warm the server up (open the slide, first requests) on other tiles.
             _, warm = pick_tiles(slide_path, 64, offset=-200)
@@ -674,7 +706,9 @@ def main() -> int:
         finally:
             server.stop()
 
-        server = Server(server_env(db_path, slide_path.parent, prefix, local_mb=0), args.processes)
+        server = Server(
+            server_env(db_path, slide_path.parent, prefix, local_mb=0), args.processes, args.server
+        )
         try:
             http_run("warm-up", server, paths[:64], args.concurrency)
             hot_memcached = segmented_run(

@@ -1,7 +1,8 @@
-"""Tuning of the daphne process this application runs in (see docs/tiles.md, "Hot path").
+"""Tuning of the server process this application runs in (see docs/tiles.md, "Hot path").
 
-Two things, applied once the application is built, and only under daphne
-(tests and other ASGI servers keep Python's and Twisted's defaults):
+Two things, applied once the application is built, and only in a serving
+process: daphne (pages, websockets) or uvicorn (the tile processes). The test
+suite, which imports daphne but is not served by it, keeps the defaults.
 
 **Twisted's access line.** Twisted's ``HTTPFactory`` formats an NCSA access-log line for every request
 and writes it into Twisted's global log, which nothing in a daphne deployment
@@ -57,11 +58,11 @@ def tune_gc_for_serving() -> bool:
     """Freeze the start-up heap and raise the collection thresholds; True if it did.
 
     Call once, after the application is built: objects created later are
-    collected as usual. Only in a process started by daphne's command line
-    (``daphne ...``, as deployed and benchmarked), never in one that merely
-    imports daphne (the test suite).
+    collected as usual. Only in a process started by daphne's command line or
+    run by uvicorn's server (as deployed and benchmarked), never in one that
+    merely imports daphne (the test suite).
     """
-    if "daphne.cli" not in sys.modules:
+    if "daphne.cli" not in sys.modules and "uvicorn.server" not in sys.modules:
         return False
     gc.collect()  # start-up garbage goes now, not into the frozen generation
     gc.freeze()

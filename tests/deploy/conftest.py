@@ -60,8 +60,8 @@ Answer = Callable[[str, dict[str, str]], tuple[str, bytes]]
 
 
 @contextmanager
-def fake_daphne(answer: Answer) -> Iterator[int]:
-    """An HTTP server on a free port standing in for daphne; yields its port.
+def fake_upstream(answer: Answer) -> Iterator[int]:
+    """An HTTP server on a free port standing in for daphne or a tile process; yields its port.
 
     Every GET gets a 200 with the content type and body ``answer`` gives.
     """

@@ -32,7 +32,7 @@ def _env(service: dict[str, Any]) -> dict[str, str]:
 
 def test_it_runs_web_worker_and_every_backing_service(compose: dict[str, Any]) -> None:
     services = set(compose["services"])
-    assert {"web", "worker", "postgres", "redis", "memcached", "nginx"} <= services
+    assert {"web", "tiles", "worker", "postgres", "redis", "memcached", "nginx"} <= services
 
 
 def test_it_gives_the_app_only_variables_settings_reads(
@@ -94,11 +94,25 @@ def test_it_serves_web_with_daphne_behind_the_proxy(compose: dict[str, Any]) -> 
     assert f"server web:{port};" in upstreams
 
 
+def test_it_serves_tiles_with_uvicorn_as_the_systemd_unit_does(compose: dict[str, Any]) -> None:
+    command = compose["services"]["tiles"]["command"]
+    assert command[0] == "uvicorn"
+    expected = {"--http": "httptools", "--loop": "asyncio", "--ws": "none", "--lifespan": "off"}
+    for option, value in expected.items():
+        assert command[command.index(option) + 1] == value
+    assert "--proxy-headers" in command and "--no-access-log" in command
+    assert command[-1] == "scopecast.asgi:application"
+    upstreams = (DEPLOY / "compose" / "upstreams.conf").read_text()
+    port = command[command.index("--port") + 1]
+    start = upstreams.index("upstream scopecast_tile_http {")
+    assert f"server tiles:{port};" in upstreams[start : upstreams.index("}", start)]
+
+
 def test_it_waits_for_migrations_before_serving(compose: dict[str, Any]) -> None:
     services = compose["services"]
     assert "migrate --noinput" in " ".join(services["migrate"]["command"])
     assert "collectstatic --noinput" in " ".join(services["migrate"]["command"])
-    for name in ("web", "worker"):
+    for name in ("web", "tiles", "worker"):
         dep = services[name]["depends_on"]["migrate"]
         assert dep["condition"] == "service_completed_successfully"
 

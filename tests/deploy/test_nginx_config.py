@@ -11,7 +11,7 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from django.urls import reverse
 from slides.tilecache import TileKey, tile_cache_key
 from tests.browser import free_port
 from tests.conftest import service_missing
-from tests.deploy.conftest import DEPLOY, fake_daphne, running_nginx
+from tests.deploy.conftest import DEPLOY, fake_upstream, running_nginx
 
 NGINX = DEPLOY / "nginx"
 SITE = (NGINX / "scopecast.conf").read_text()
@@ -61,15 +61,18 @@ def test_it_accepts_upload_chunks_of_the_default_size(settings: Any) -> None:
     assert int(m.group(1)) * 1024**2 > settings.SLIDE_UPLOAD_CHUNK_BYTES
 
 
-def test_it_lists_the_same_daphne_ports_as_the_systemd_target() -> None:
+def test_it_lists_the_same_ports_as_the_systemd_target() -> None:
     upstreams = (NGINX / "upstreams.conf").read_text()
     target = (DEPLOY / "systemd" / "scopecast.target").read_text()
     ports = set(re.findall(r"scopecast-daphne@(\d+)\.service", target))
+    tile_ports = set(re.findall(r"scopecast-tiles@(\d+)\.service", target))
     http = _block(upstreams, "scopecast_http")
     ws = _block(upstreams, "scopecast_ws")
-    assert ports
+    tiles = _block(upstreams, "scopecast_tile_http")
+    assert ports and tile_ports and not ports & tile_ports
     assert set(re.findall(r"server 127\.0\.0\.1:(\d+);", http)) == ports
     assert set(re.findall(r"server 127\.0\.0\.1:(\d+);", ws)) == ports
+    assert set(re.findall(r"server 127\.0\.0\.1:(\d+);", tiles)) == tile_ports
 
 
 def _block(conf: str, upstream: str) -> str:
@@ -103,21 +106,26 @@ def test_it_builds_the_tile_cache_key_exactly_like_the_tile_cache(settings: Any)
     assert nginx_key == tile_cache_key(TileKey(12, 3, 9, 4, 5, "jpeg"))
 
 
-def test_it_falls_back_to_daphne_on_a_bad_token_a_miss_or_memcached_errors() -> None:
+def test_it_falls_back_to_the_tile_processes_on_a_bad_token_a_miss_or_memcached_errors() -> None:
     assert 'if ($scopecast_tile_ok != "1") {\n        return 418;' in FASTPATH
-    assert "error_page 418 = @scopecast_tile_daphne;" in FASTPATH
-    assert "error_page 404 502 503 504 = @scopecast_tile_daphne;" in FASTPATH
-    assert "proxy_pass http://scopecast_http;" in FASTPATH
+    assert "error_page 418 = @scopecast_tile_server;" in FASTPATH
+    assert "error_page 404 502 503 504 = @scopecast_tile_server;" in FASTPATH
+    assert "proxy_pass http://scopecast_tile_http;" in FASTPATH
 
 
-def _echo(path: str, headers: dict[str, str]) -> tuple[str, bytes]:
-    """Stands in for daphne: answers with the request line and headers it got."""
-    return "application/json", json.dumps({"path": path, "headers": headers}).encode()
+def _echo(name: str) -> Callable[[str, dict[str, str]], tuple[str, bytes]]:
+    """Stands in for daphne or a tile process: answers with its name, the path and headers."""
+
+    def answer(path: str, headers: dict[str, str]) -> tuple[str, bytes]:
+        body = {"server": name, "path": path, "headers": headers}
+        return "application/json", json.dumps(body).encode()
+
+    return answer
 
 
 @pytest.fixture
 def nginx_site(tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
-    """scopecast.conf on free ports, a self-signed certificate and an echoing daphne."""
+    """scopecast.conf on free ports, a self-signed certificate, an echoing daphne and tile process."""
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     openssl = shutil.which("openssl")
     if not Path(nginx).exists() or not openssl:
@@ -127,8 +135,8 @@ def nginx_site(tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
          "-keyout", str(tmp_path / "privkey.pem"), "-out", str(tmp_path / "fullchain.pem")],
         check=True, capture_output=True,
     )  # fmt: skip
-    with fake_daphne(_echo) as daphne_port:
-        conf, http_port, https_port, static = _write_site(tmp_path, daphne_port)
+    with fake_upstream(_echo("daphne")) as daphne_port, fake_upstream(_echo("tiles")) as tile_port:
+        conf, http_port, https_port, static = _write_site(tmp_path, daphne_port, tile_port)
         checked = subprocess.run(
             [nginx, "-t", "-p", str(tmp_path), "-c", str(conf)], capture_output=True, text=True
         )
@@ -137,13 +145,15 @@ def nginx_site(tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
             yield f"http://127.0.0.1:{http_port}", f"https://127.0.0.1:{https_port}", static
 
 
-def _write_site(tmp_path: Path, daphne_port: int) -> tuple[Path, int, int, Path]:
-    """nginx.conf with scopecast.conf on free ports in front of ``daphne_port``.
+def _write_site(tmp_path: Path, daphne_port: int, tile_port: int) -> tuple[Path, int, int, Path]:
+    """nginx.conf with scopecast.conf on free ports in front of the two servers.
 
     Returns the nginx.conf, the http and https ports and the static root.
     """
     upstreams = (NGINX / "upstreams.conf").read_text()
     upstreams = re.sub(r"127\.0\.0\.1:\d+", f"127.0.0.1:{daphne_port}", upstreams)
+    tiles = _block(upstreams, "scopecast_tile_http")
+    upstreams = upstreams.replace(tiles, tiles.replace(f":{daphne_port};", f":{tile_port};"))
     (tmp_path / "upstreams.conf").write_text(upstreams)
     static = tmp_path / "static"
     (static / "frontend").mkdir(parents=True)
@@ -177,6 +187,7 @@ HOST = {"Host": "scopecast.example.edu"}
 def test_nginx_forwards_host_scheme_and_client_to_daphne(nginx_site: tuple[str, str, Path]) -> None:
     _, https, _ = nginx_site
     got = httpx.get(f"{https}/view/1/?a=b", headers=HOST, verify=False).json()
+    assert got["server"] == "daphne"
     assert got["path"] == "/view/1/?a=b"
     headers = {k.lower(): v for k, v in got["headers"].items()}
     assert headers["host"] == "scopecast.example.edu"  # ALLOWED_HOSTS sees the real name
@@ -209,3 +220,19 @@ def test_nginx_redirects_plain_http_to_https(nginx_site: tuple[str, str, Path]) 
     response = httpx.get(f"{http}/view/1/", headers=HOST)
     assert response.status_code == 301
     assert response.headers["location"] == "https://scopecast.example.edu/view/1/"
+
+
+def test_nginx_sends_tiles_to_the_tile_processes_and_the_rest_to_daphne(
+    nginx_site: tuple[str, str, Path],
+) -> None:
+    _, https, _ = nginx_site
+    tile = httpx.get(f"{https}/slides/7_files/12/3_4.jpeg?v=2&t=x", headers=HOST, verify=False)
+    got = tile.json()
+    assert got["server"] == "tiles"
+    assert got["path"] == "/slides/7_files/12/3_4.jpeg?v=2&t=x"
+    headers = {k.lower(): v for k, v in got["headers"].items()}
+    assert headers["host"] == "scopecast.example.edu"
+    assert headers["x-forwarded-proto"] == "https"
+    assert headers.get("connection", "") == ""  # kept alive to the tile process
+    for other in ("/slides/7.dzi", "/slides/7/info.json", "/slides/7/thumbnail.jpeg"):
+        assert httpx.get(f"{https}{other}", headers=HOST, verify=False).json()["server"] == "daphne"

@@ -85,21 +85,23 @@ def test_daphnes_own_access_log_still_gets_every_request(tmp_path: Path) -> None
         proc.wait(10)
 
 
-def test_the_gc_is_tuned_only_in_a_process_daphnes_command_line_started(
+def test_the_gc_is_tuned_only_in_a_serving_process(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delitem(sys.modules, "daphne.cli", raising=False)
+    monkeypatch.delitem(sys.modules, "uvicorn.server", raising=False)
     before = gc.get_threshold()
     assert not serving.tune_gc_for_serving()
     assert gc.get_threshold() == before
 
 
-def test_under_daphne_the_startup_heap_is_frozen_and_collections_are_rarer(
-    tmp_path: Path,
+@pytest.mark.parametrize("server_module", ["daphne.cli", "uvicorn.server"])
+def test_under_a_server_the_startup_heap_is_frozen_and_collections_are_rarer(
+    server_module: str,
 ) -> None:
     # A fresh interpreter: freezing this one would change the rest of the suite.
     script = (
-        "import gc, daphne.cli\n"
+        f"import gc, {server_module}\n"
         "from scopecast import serving\n"
         "startup = [object() for _ in range(3)] + [[] for _ in range(1000)]\n"
         "assert serving.tune_gc_for_serving()\n"

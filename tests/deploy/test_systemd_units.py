@@ -31,6 +31,23 @@ def test_it_runs_one_daphne_per_port_behind_the_proxy() -> None:
     assert unit["Service"]["Restart"] == "always"
 
 
+def test_it_runs_one_tile_process_per_port_with_the_benchmarked_options() -> None:
+    unit = _unit("scopecast-tiles@.service")
+    argv = shlex.split(unit["Service"]["ExecStart"])
+    assert argv[0].endswith("/uvicorn")
+    assert argv[argv.index("--port") + 1] == "%i"
+    assert argv[argv.index("--host") + 1] == "127.0.0.1"
+    assert "--proxy-headers" in argv
+    # As measured (docs/deploy.md, "Tile processes"); bench/tiles.py runs the same.
+    expected = {"--http": "httptools", "--loop": "asyncio", "--ws": "none", "--lifespan": "off"}
+    for option, value in expected.items():
+        assert argv[argv.index(option) + 1] == value
+    assert "--no-access-log" in argv
+    assert argv[-1] == "scopecast.asgi:application"
+    assert unit["Service"]["EnvironmentFile"] == "/etc/scopecast/scopecast.env"
+    assert unit["Service"]["Restart"] == "always"
+
+
 def test_it_runs_the_worker_command(db: None) -> None:
     unit = _unit("scopecast-worker.service")
     argv = shlex.split(unit["Service"]["ExecStart"])
@@ -43,5 +60,10 @@ def test_it_groups_every_process_under_one_target() -> None:
     wants = target["Unit"]["Wants"].split()
     assert "scopecast-worker.service" in wants
     assert any(w.startswith("scopecast-daphne@") for w in wants)
-    for name in ("scopecast-daphne@.service", "scopecast-worker.service"):
+    assert any(w.startswith("scopecast-tiles@") for w in wants)
+    for name in (
+        "scopecast-daphne@.service",
+        "scopecast-tiles@.service",
+        "scopecast-worker.service",
+    ):
         assert _unit(name)["Install"]["WantedBy"] == "scopecast.target"

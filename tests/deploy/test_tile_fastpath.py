@@ -1,7 +1,7 @@
 """The optional nginx fast path serves tile hits from memcached only with a valid token.
 
 deploy/nginx/tiletoken.js must accept exactly the tokens slides.tokens issues,
-and nginx must fall through to daphne on a bad token, a miss or an error.
+and nginx must fall through to the tile processes on a bad token, a miss or an error.
 Runs real nginx (with its njs module) and real memcached; skips where nginx
 or njs is not installed. See docs/deploy.md ("Tile fast path").
 """
@@ -25,7 +25,7 @@ from slides.tilecache import TileKey, tile_cache_key
 from slides.tokens import issue_tile_token
 from tests.browser import free_port
 from tests.conftest import service_missing
-from tests.deploy.conftest import DEPLOY, fake_daphne, running_nginx
+from tests.deploy.conftest import DEPLOY, fake_upstream, running_nginx
 
 NGINX_DIR = DEPLOY / "nginx"
 JS_MODULE = Path("/usr/lib/nginx/modules/ngx_http_js_module.so")
@@ -79,8 +79,8 @@ def test_the_njs_check_accepts_exactly_the_tokens_python_issues(
     assert _njs_check(tmp_path, key, "12", "3", "garbage") == "0"
 
 
-def _from_daphne(path: str, headers: dict[str, str]) -> tuple[str, bytes]:
-    return "text/plain", b"from daphne"
+def _from_tile_server(path: str, headers: dict[str, str]) -> tuple[str, bytes]:
+    return "text/plain", b"from a tile process"
 
 
 @pytest.fixture
@@ -88,14 +88,14 @@ def nginx_fastpath(tile_settings: Any, memcached_servers: str, tmp_path: Path) -
     nginx = _tool("nginx")
     if not JS_MODULE.exists():
         service_missing("nginx's njs module (apt-get install libnginx-mod-http-js)")
-    with fake_daphne(_from_daphne) as daphne_port:
-        conf, port = _write_conf(tmp_path, daphne_port, tile_settings.SECRET_KEY, memcached_servers)
+    with fake_upstream(_from_tile_server) as tile_port:
+        conf, port = _write_conf(tmp_path, tile_port, tile_settings.SECRET_KEY, memcached_servers)
         with running_nginx(nginx, tmp_path, conf, port):
             yield f"http://127.0.0.1:{port}"
 
 
 def _write_conf(
-    tmp_path: Path, daphne_port: int, secret_key: str, memcached_servers: str
+    tmp_path: Path, tile_port: int, secret_key: str, memcached_servers: str
 ) -> tuple[Path, int]:
     """nginx.conf serving the tile fast path on a free port; returns it and the port."""
     port = free_port()
@@ -112,7 +112,7 @@ def _write_conf(
         "  js_import scopecast_tiles from tiletoken.js;\n"
         "  js_set $scopecast_tile_ok scopecast_tiles.check;\n"
         f'  map "" $scopecast_tile_key {{ default "{_tile_key_hex(secret_key)}"; }}\n'
-        f"  upstream scopecast_http {{ server 127.0.0.1:{daphne_port}; }}\n"
+        f"  upstream scopecast_tile_http {{ server 127.0.0.1:{tile_port}; }}\n"
         f"  upstream scopecast_memcached {{ server {memcached}; }}\n"
         f"  server {{\n    listen 127.0.0.1:{port};\n"
         f"    include {NGINX_DIR / 'tile-fastpath.conf'};\n  }}\n"
@@ -142,7 +142,7 @@ def test_nginx_serves_a_cached_tile_only_with_a_valid_token(
         assert served.headers["x-scopecast-tile"] == "memcached"
         assert "immutable" in served.headers["cache-control"]
 
-        # Everything else goes to daphne, which answers as it always does.
+        # Everything else goes to a tile process, which answers as it always does.
         miss = httpx.get(
             f"{nginx_fastpath}/slides/{slide}_files/9/4_6.jpeg", params={"v": "3", "t": token}
         )
@@ -150,7 +150,7 @@ def test_nginx_serves_a_cached_tile_only_with_a_valid_token(
         no_token = httpx.get(tile_url, params={"v": "3"})
         other_version = httpx.get(tile_url, params={"v": "4", "t": token})
         for response in (miss, bad_token, no_token, other_version):
-            assert response.text == "from daphne"
+            assert response.text == "from a tile process"
             assert "x-scopecast-tile" not in response.headers
     finally:
         for key in keys:

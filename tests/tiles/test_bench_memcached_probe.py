@@ -4,6 +4,7 @@ uncached tiles as "memcached" (see docs/tiles.md, "Benchmark")."""
 from __future__ import annotations
 
 import importlib.util
+import shlex
 import socket
 import socketserver
 import sys
@@ -74,13 +75,42 @@ def test_the_benchmark_exits_non_zero_and_says_why_when_memcached_is_down(
     assert "memcached is not available (BENCH_MEMCACHED=127.0.0.1:" in err
 
 
-def test_the_benchmark_serves_one_port_from_several_daphne_processes(tmp_path: Path) -> None:
-    """``--processes 2``: two daphne processes share one listening socket, as deployed."""
+def test_the_benchmark_runs_uvicorn_as_the_tile_unit_does() -> None:
+    unit = (bench_tiles.ROOT / "deploy" / "systemd" / "scopecast-tiles@.service").read_text()
+    argv = shlex.split(unit.split("ExecStart=", 1)[1].split("\n#", 1)[0].replace("\\\n", " "))
+    options = bench_tiles.UVICORN_OPTIONS
+    for i, option in enumerate(options):
+        if option == "--log-level" or options[i - 1] == "--log-level":
+            continue  # the unit logs at the deployment's level
+        if option.startswith("--"):
+            assert option in argv
+        else:
+            assert argv[argv.index(options[i - 1]) + 1] == option
+
+
+def _workers(pid: int) -> list[int]:
+    """uvicorn's worker processes (multiprocessing's resource tracker is not one)."""
+    children = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    return [c for c in children if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
+
+
+@pytest.mark.parametrize("name", bench_tiles.SERVERS)
+def test_the_benchmark_serves_one_port_from_several_server_processes(
+    tmp_path: Path, name: str
+) -> None:
+    """``--processes 2``: two server processes share one listening socket, as deployed.
+
+    daphne: two processes on one inherited socket; uvicorn: a supervisor and
+    two workers (its ``--workers 2``).
+    """
     env = bench_tiles.server_env(tmp_path / "db.sqlite3", tmp_path, "benchtest", local_mb=8)
     env["MEMCACHED_SERVERS"] = ""
-    server = bench_tiles.Server(env, 2)
+    server = bench_tiles.Server(env, 2, name)
     try:
-        assert len(server.procs) == 2 and all(p.poll() is None for p in server.procs)
+        serving = (
+            [p.pid for p in server.procs] if name == "daphne" else _workers(server.procs[0].pid)
+        )
+        assert len(serving) == 2 and all(p.poll() is None for p in server.procs)
         for _ in range(40):  # each new connection is accepted by one of them
             with socket.create_connection(("127.0.0.1", server.port), timeout=5) as conn:
                 conn.sendall(b"GET /slides/0_files/0/0_0.jpeg HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")

@@ -1,8 +1,14 @@
-"""End to end: a real daphne process serves tiles through scopecast.asgi (see docs/tiles.md)."""
+"""End to end: real server processes serve tiles through scopecast.asgi (see docs/tiles.md).
+
+Both the deployment's tile process (uvicorn, run with the command line of
+deploy/systemd/scopecast-tiles@.service) and daphne, which serves the pages
+and websockets and serves tiles too where no proxy splits them (``make demo``).
+"""
 
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import socket
 import subprocess
@@ -31,8 +37,25 @@ class Running:
     token: str
 
 
-@pytest.fixture
-def server(tmp_path: Path, slide_files: dict[str, Path]) -> Iterator[Running]:
+def tile_unit_command(port: int) -> list[str]:
+    """The tile unit's ExecStart, with this virtualenv's uvicorn and ``port``."""
+    unit = (ROOT / "deploy" / "systemd" / "scopecast-tiles@.service").read_text()
+    line = unit.split("ExecStart=", 1)[1].replace("\\\n", " ").split("\n", 1)[0]
+    argv = [str(port) if arg == "%i" else arg for arg in shlex.split(line)]
+    return [str(Path(sys.executable).parent / "uvicorn"), *argv[1:]]
+
+
+def server_command(name: str, port: int) -> list[str]:
+    if name == "uvicorn":
+        return tile_unit_command(port)
+    daphne = str(Path(sys.executable).parent / "daphne")
+    return [daphne, "-v", "0", "-b", "127.0.0.1", "-p", str(port), "scopecast.asgi:application"]
+
+
+@pytest.fixture(params=["uvicorn", "daphne"])
+def server(
+    request: pytest.FixtureRequest, tmp_path: Path, slide_files: dict[str, Path]
+) -> Iterator[Running]:
     storage = tmp_path / "storage"
     storage.mkdir()
     shutil.copyfile(slide_files["generic"], storage / "g.tiff")
@@ -73,12 +96,7 @@ def server(tmp_path: Path, slide_files: dict[str, Path]) -> Iterator[Running]:
         text=True,
     ).stdout.split()
     port = free_port()
-    daphne = str(Path(sys.executable).parent / "daphne")
-    proc = subprocess.Popen(
-        [daphne, "-v", "0", "-b", "127.0.0.1", "-p", str(port), "scopecast.asgi:application"],
-        cwd=ROOT,
-        env=env,
-    )
+    proc = subprocess.Popen(server_command(request.param, port), cwd=ROOT, env=env)
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -87,7 +105,7 @@ def server(tmp_path: Path, slide_files: dict[str, Path]) -> Iterator[Running]:
                 break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("daphne did not start") from None
+                    raise RuntimeError(f"{request.param} did not start") from None
                 time.sleep(0.1)
         yield Running(f"http://127.0.0.1:{port}", int(out[0]), int(out[1]), out[2])
     finally:
@@ -95,7 +113,9 @@ def server(tmp_path: Path, slide_files: dict[str, Path]) -> Iterator[Running]:
         proc.wait(10)
 
 
-def test_daphne_serves_tiles_304s_and_403s_and_leaves_the_rest_to_django(server: Running) -> None:
+def test_the_server_serves_tiles_304s_and_403s_and_leaves_the_rest_to_django(
+    server: Running,
+) -> None:
     tile = f"{server.base}/slides/{server.slide_id}_files/12/3_2.jpeg"
     query = {"v": str(server.version), "t": server.token}
     with httpx.Client(timeout=10) as client:
