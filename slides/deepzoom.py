@@ -346,10 +346,18 @@ class JpegEncoder:
         self._tjpf_rgba = 0
         self._tjpf_native_argb = 0
         self._tjsamp_420 = 0
+        self._lean: tuple[Any, Any] | None = None
+        self._threads = threading.local()
         try:
             import turbojpeg
 
             self._turbo = turbojpeg.TurboJPEG(turbojpeg_lib)
+            # PyTurboJPEG's own ctypes bindings of tjInitCompress/tjCompress2
+            # (private; without them encode_opaque_argb takes encode()).
+            init = getattr(self._turbo, "_TurboJPEG__init_compress", None)
+            compress = getattr(self._turbo, "_TurboJPEG__compress", None)
+            if init is not None and compress is not None:
+                self._lean = (init, compress)
             self._tjpf_rgb = turbojpeg.TJPF_RGB
             self._tjpf_rgba = turbojpeg.TJPF_RGBA
             # A native uint32 ARGB pixel's bytes in memory.
@@ -411,6 +419,9 @@ class JpegEncoder:
         if self._turbo is None or not _all_opaque(pixels):
             return None
         height, width = pixels.shape
+        lean = self._lean_compress(pixels, width, height)
+        if lean is not None:
+            return lean
         data: bytes = self._turbo.encode(
             pixels.view(np.uint8).reshape(height, width, 4),
             quality=self.quality,
@@ -419,10 +430,59 @@ class JpegEncoder:
         )
         return data
 
+    def _lean_compress(self, pixels: np.ndarray, width: int, height: int) -> bytes | None:
+        """``TurboJPEG.encode`` of native ARGB pixels in one call into the library.
+
+        ``encode`` makes five: it creates and destroys a compressor, and
+        copies and frees libjpeg-turbo's output buffer. Each call releases
+        and retakes the GIL, which in a busy server is a wait behind the
+        event loop. Here each tile thread keeps its compressor and an output
+        buffer large enough that libjpeg-turbo never reallocates it
+        (TJFLAG_NOREALLOC), and the bytes are copied out without releasing
+        the GIL. None (the caller uses ``encode``) without the bindings, or
+        if libjpeg-turbo reports an error.
+        """
+        if self._lean is None or not pixels.flags.c_contiguous:
+            return None
+        init, compress = self._lean
+        local = self._threads
+        handle = getattr(local, "handle", None)
+        if handle is None:
+            handle = local.handle = init()  # kept for the thread's life
+            if not handle:
+                local.handle = None
+                return None
+        need = width * height * 4 + 4096  # above tjBufSize for any subsampling
+        out = getattr(local, "out", None)
+        if out is None or len(out) < need:
+            out = local.out = (ctypes.c_ubyte * need)()
+        jpeg_buf = ctypes.c_void_p(ctypes.addressof(out))
+        jpeg_size = ctypes.c_ulong(len(out))
+        status = compress(
+            handle,
+            pixels.ctypes.data_as(ctypes.POINTER(ctypes.c_ubyte)),
+            width,
+            width * 4,
+            height,
+            self._tjpf_native_argb,
+            ctypes.byref(jpeg_buf),
+            ctypes.byref(jpeg_size),
+            self._tjsamp_420,
+            self.quality,
+            _TJFLAG_NOREALLOC,
+        )
+        if status != 0 or jpeg_buf.value != ctypes.addressof(out):
+            return None
+        return ctypes.string_at(jpeg_buf.value, jpeg_size.value)
+
+
+# libjpeg-turbo's flag: fail rather than reallocate the caller's output buffer.
+_TJFLAG_NOREALLOC = 1024
+
 
 def _all_opaque(argb: np.ndarray) -> bool:
     """Every uint32 pixel has alpha (the top byte) 255."""
-    return bool((argb >= 0xFF000000).all())
+    return bool(argb.min() >= 0xFF000000)
 
 
 def _warn_fallback(error: Exception) -> None:

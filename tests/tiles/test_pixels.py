@@ -179,3 +179,23 @@ def test_opaque_tiles_of_openslide_files_are_encoded_from_openslides_own_pixels(
         assert direct is not None  # opaque: no compositing needed
         assert direct == encoder.encode(dz.get_tile(finest, (col, row)))
         assert deepzoom.render_tile_jpeg(handle, finest, col, row) == direct
+
+
+def test_the_lean_encode_gives_turbojpegs_bytes_and_keeps_one_compressor_a_thread(
+    libturbojpeg: None,
+) -> None:
+    """encode_opaque_argb's one-call path (deepzoom.JpegEncoder._lean_compress)."""
+    rng = np.random.default_rng(7)
+    argb = rng.integers(0, 1 << 24, (256, 254), dtype=np.uint32) | np.uint32(0xFF000000)
+    lean = deepzoom.JpegEncoder(80)
+    assert lean._lean is not None  # PyTurboJPEG 1.x's bindings are there
+    public = deepzoom.JpegEncoder(80)
+    public._lean = None  # as without the private bindings: TurboJPEG.encode
+    first = lean.encode_opaque_argb(argb)
+    handle = lean._threads.handle
+    assert first is not None and first == public.encode_opaque_argb(argb)
+    smaller = np.ascontiguousarray(argb[:100, :37])  # an edge tile, same buffer
+    assert lean.encode_opaque_argb(smaller) == public.encode_opaque_argb(smaller)
+    assert lean._threads.handle == handle
+    with Image.open(io.BytesIO(first)) as im:
+        assert im.size == (254, 256)
