@@ -135,8 +135,12 @@ def nginx_site(tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
          "-keyout", str(tmp_path / "privkey.pem"), "-out", str(tmp_path / "fullchain.pem")],
         check=True, capture_output=True,
     )  # fmt: skip
-    with fake_upstream(_echo("daphne")) as daphne_port, fake_upstream(_echo("tiles")) as tile_port:
-        conf, http_port, https_port, static = _write_site(tmp_path, daphne_port, tile_port)
+    with (
+        fake_upstream(_echo("daphne")) as daphne_port,
+        fake_upstream(_echo("tiles-1")) as tile_1,
+        fake_upstream(_echo("tiles-2")) as tile_2,
+    ):
+        conf, http_port, https_port, static = _write_site(tmp_path, daphne_port, [tile_1, tile_2])
         checked = subprocess.run(
             [nginx, "-t", "-p", str(tmp_path), "-c", str(conf)], capture_output=True, text=True
         )
@@ -145,15 +149,19 @@ def nginx_site(tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
             yield f"http://127.0.0.1:{http_port}", f"https://127.0.0.1:{https_port}", static
 
 
-def _write_site(tmp_path: Path, daphne_port: int, tile_port: int) -> tuple[Path, int, int, Path]:
-    """nginx.conf with scopecast.conf on free ports in front of the two servers.
+def _write_site(
+    tmp_path: Path, daphne_port: int, tile_ports: list[int]
+) -> tuple[Path, int, int, Path]:
+    """nginx.conf with scopecast.conf on free ports in front of daphne and the tile processes.
 
     Returns the nginx.conf, the http and https ports and the static root.
     """
     upstreams = (NGINX / "upstreams.conf").read_text()
     upstreams = re.sub(r"127\.0\.0\.1:\d+", f"127.0.0.1:{daphne_port}", upstreams)
     tiles = _block(upstreams, "scopecast_tile_http")
-    upstreams = upstreams.replace(tiles, tiles.replace(f":{daphne_port};", f":{tile_port};"))
+    ports = iter(tile_ports)
+    local = re.sub(f":{daphne_port};", lambda _: f":{next(ports)};", tiles)
+    upstreams = upstreams.replace(tiles, local)
     (tmp_path / "upstreams.conf").write_text(upstreams)
     static = tmp_path / "static"
     (static / "frontend").mkdir(parents=True)
@@ -228,7 +236,7 @@ def test_nginx_sends_tiles_to_the_tile_processes_and_the_rest_to_daphne(
     _, https, _ = nginx_site
     tile = httpx.get(f"{https}/slides/7_files/12/3_4.jpeg?v=2&t=x", headers=HOST, verify=False)
     got = tile.json()
-    assert got["server"] == "tiles"
+    assert got["server"].startswith("tiles-")
     assert got["path"] == "/slides/7_files/12/3_4.jpeg?v=2&t=x"
     headers = {k.lower(): v for k, v in got["headers"].items()}
     assert headers["host"] == "scopecast.example.edu"
@@ -236,3 +244,20 @@ def test_nginx_sends_tiles_to_the_tile_processes_and_the_rest_to_daphne(
     assert headers.get("connection", "") == ""  # kept alive to the tile process
     for other in ("/slides/7.dzi", "/slides/7/info.json", "/slides/7/thumbnail.jpeg"):
         assert httpx.get(f"{https}{other}", headers=HOST, verify=False).json()["server"] == "daphne"
+
+
+def test_nginx_sends_each_tile_to_one_tile_process_and_spreads_the_tiles(
+    nginx_site: tuple[str, str, Path],
+) -> None:
+    _, https, _ = nginx_site
+    with httpx.Client(headers=HOST, verify=False) as client:
+
+        def served_by(col: int, row: int, token: str) -> str:
+            url = f"{https}/slides/7_files/14/{col}_{row}.jpeg?v=2&t={token}"
+            server: str = client.get(url).json()["server"]
+            return server
+
+        first = {(c, r): served_by(c, r, "a") for c in range(8) for r in range(5)}
+        # The same tile, asked again (another student, another token): the same process.
+        assert all(served_by(c, r, "b") == server for (c, r), server in first.items())
+        assert set(first.values()) == {"tiles-1", "tiles-2"}  # and the tiles are spread
