@@ -4,25 +4,26 @@ Two things, applied once the application is built, and only in a serving
 process: daphne (pages, websockets) or uvicorn (the tile processes). The test
 suite, which imports daphne but is not served by it, keeps the defaults.
 
-**Twisted's access line.** Twisted's ``HTTPFactory`` formats an NCSA access-log line for every request
-and writes it into Twisted's global log, which nothing in a daphne deployment
-reads: daphne writes its own access log (``--access-log``) and logs through
-Python's ``logging``. The formatting (a date, a quoted request line, the
-referrer and user agent) cost about 0.1 ms a request, a fifth of the CPU of
-a cached tile (bench/tiles.py: 0.59 -> 0.47 ms a hot tile). Daphne's own
-access log is unchanged.
+**Twisted's access line** (daphne only). Twisted's ``HTTPFactory`` formats an
+NCSA access-log line for every request and writes it into Twisted's global
+log, which nothing in a daphne deployment reads: daphne writes its own access
+log (``--access-log``) and logs through Python's ``logging``. The formatting
+(a date, a quoted request line, the referrer and user agent) cost about
+0.1 ms a request, a fifth of the CPU of a cached tile (bench/tiles.py: 0.59
+-> 0.47 ms a hot tile). Daphne's own access log is unchanged.
 
-**The cyclic garbage collector.** By the time daphne serves, the process
-holds a few hundred thousand long-lived objects (Django, Twisted, the apps),
-and every full collection walks all of them; a cold tile allocates enough
-(futures, coroutines, Twisted's request objects) to trigger a young
+**The cyclic garbage collector.** By the time the server serves, the process
+holds a few hundred thousand long-lived objects (Django, the server, the
+apps), and every full collection walks all of them; a cold tile allocates
+enough (futures, coroutines, the server's request objects) to trigger a young
 collection every few requests. ``gc.freeze()`` moves everything built at
 start-up into a generation the collector never scans, and a larger young
 threshold makes collections rarer without changing what they free (only
 cycles wait for the collector; everything else is freed by reference
 counting at once). Measured in the same run against the defaults, two
-daphne processes, cold tiles (interleaved rounds): 3.6% more tiles/s for the
-freeze, 4.3% more for the thresholds on top (docs/tiles.md, "Benchmark").
+daphne processes, cold tiles (interleaved rounds): +9.5% tiles/s, faster in
+6 of 8 rounds; the freeze and the thresholds measured +3.6% and +4.3% alone
+(docs/tiles.md, "Hot path").
 """
 
 from __future__ import annotations

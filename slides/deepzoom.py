@@ -346,7 +346,7 @@ class JpegEncoder:
         self._tjpf_rgba = 0
         self._tjpf_native_argb = 0
         self._tjsamp_420 = 0
-        self._lean: tuple[Any, Any] | None = None
+        self._lean: tuple[Any, Any, Any] | None = None
         self._threads = threading.local()
         try:
             import turbojpeg
@@ -356,8 +356,9 @@ class JpegEncoder:
             # (private; without them encode_opaque_argb takes encode()).
             init = getattr(self._turbo, "_TurboJPEG__init_compress", None)
             compress = getattr(self._turbo, "_TurboJPEG__compress", None)
-            if init is not None and compress is not None:
-                self._lean = (init, compress)
+            destroy = getattr(self._turbo, "_TurboJPEG__destroy", None)
+            if init is not None and compress is not None and destroy is not None:
+                self._lean = (init, compress, destroy)
             self._tjpf_rgb = turbojpeg.TJPF_RGB
             self._tjpf_rgba = turbojpeg.TJPF_RGBA
             # A native uint32 ARGB pixel's bytes in memory.
@@ -444,22 +445,21 @@ class JpegEncoder:
         """
         if self._lean is None or not pixels.flags.c_contiguous:
             return None
-        init, compress = self._lean
+        init, compress, destroy = self._lean
         local = self._threads
-        handle = getattr(local, "handle", None)
-        if handle is None:
-            handle = local.handle = init()  # kept for the thread's life
-            if not handle:
-                local.handle = None
-                return None
+        compressor: _Compressor | None = getattr(local, "compressor", None)
+        if compressor is None:
+            compressor = local.compressor = _Compressor(init(), destroy)
+        if not compressor.handle:
+            return None
         need = width * height * 4 + 4096  # above tjBufSize for any subsampling
-        out = getattr(local, "out", None)
+        out = compressor.out
         if out is None or len(out) < need:
-            out = local.out = (ctypes.c_ubyte * need)()
+            out = compressor.out = (ctypes.c_ubyte * need)()
         jpeg_buf = ctypes.c_void_p(ctypes.addressof(out))
         jpeg_size = ctypes.c_ulong(len(out))
         status = compress(
-            handle,
+            compressor.handle,
             pixels.ctypes.data_as(ctypes.POINTER(ctypes.c_ubyte)),
             width,
             width * 4,
@@ -478,6 +478,19 @@ class JpegEncoder:
 
 # libjpeg-turbo's flag: fail rather than reallocate the caller's output buffer.
 _TJFLAG_NOREALLOC = 1024
+
+
+class _Compressor:
+    """One thread's libjpeg-turbo compressor and output buffer, destroyed with it."""
+
+    def __init__(self, handle: int | None, destroy: Callable[[int], int]) -> None:
+        self.handle = handle
+        self.out: ctypes.Array[ctypes.c_ubyte] | None = None
+        self._destroy = destroy
+
+    def __del__(self) -> None:
+        if self.handle:
+            self._destroy(self.handle)
 
 
 def _all_opaque(argb: np.ndarray) -> bool:

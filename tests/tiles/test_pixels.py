@@ -192,10 +192,10 @@ def test_the_lean_encode_gives_turbojpegs_bytes_and_keeps_one_compressor_a_threa
     public = deepzoom.JpegEncoder(80)
     public._lean = None  # as without the private bindings: TurboJPEG.encode
     first = lean.encode_opaque_argb(argb)
-    handle = lean._threads.handle
+    compressor = lean._threads.compressor
     assert first is not None and first == public.encode_opaque_argb(argb)
     smaller = np.ascontiguousarray(argb[:100, :37])  # an edge tile, same buffer
     assert lean.encode_opaque_argb(smaller) == public.encode_opaque_argb(smaller)
-    assert lean._threads.handle == handle
+    assert lean._threads.compressor is compressor and compressor.handle
     with Image.open(io.BytesIO(first)) as im:
         assert im.size == (254, 256)
