@@ -135,3 +135,7 @@ def test_the_server_serves_tiles_304s_and_403s_and_leaves_the_rest_to_django(
         # Not a tile: Django answers (session-authenticated metadata).
         info = client.get(f"{server.base}/slides/{server.slide_id}/info.json")
         assert info.status_code == 401
+
+        # What a monitoring agent asks each process (docs/deploy.md, "Health checks").
+        health = client.get(f"{server.base}/healthz", headers={"X-Forwarded-Proto": "https"})
+        assert health.status_code == 200 and health.json()["status"] == "ok"
