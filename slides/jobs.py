@@ -132,8 +132,20 @@ def _load_handlers() -> None:
     for module in settings.SCOPECAST_JOB_MODULES:
         try:
             __import__(module)
-        except ImportError:
-            logger.debug("job module %s not importable", module)
+        except ImportError as e:
+            # A misspelt module would otherwise only show as its jobs failing
+            # with an unknown kind: say so, once a process.
+            if module not in _unimportable:
+                _unimportable.add(module)
+                logger.warning(
+                    "SCOPECAST_JOB_MODULES names %s, which cannot be imported (%s): "
+                    "jobs it would handle fail as unknown kinds",
+                    module,
+                    e,
+                )
+
+
+_unimportable: set[str] = set()
 
 
 # --- enqueue ---------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import timedelta
 from typing import Any
@@ -239,3 +240,17 @@ def test_the_runners_import_the_modules_named_in_scopecast_job_modules(settings)
     settings.SCOPECAST_JOB_MODULES = ["slides.prewarm", "tests.slides.extra_jobs", "no.such.module"]
 
     assert "test_from_job_modules" in jobs.registered_kinds()
+
+
+def test_a_job_module_that_cannot_be_imported_is_a_warning_once(
+    settings: Any, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(jobs, "_unimportable", set())
+    settings.SCOPECAST_JOB_MODULES = ["slides.prewarm", "slides.prewarn"]
+    with caplog.at_level(logging.WARNING, logger="slides.jobs"):
+        jobs.registered_kinds()
+        jobs.registered_kinds()
+    warnings = [r for r in caplog.records if "slides.prewarn" in r.getMessage()]
+    assert len(warnings) == 1
+    assert "cannot be imported" in warnings[0].getMessage()
+    assert "prewarm_slide" in jobs.registered_kinds()  # the others still load
