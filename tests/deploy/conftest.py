@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ast
+import configparser
 import re
+import shlex
 import socket
 import subprocess
 import threading
@@ -18,7 +20,21 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
+SYSTEMD = DEPLOY / "systemd"
 ENV_READERS = {"envstr", "envbool", "envint", "envlist", "envpaths", "memcached_servers"}
+
+
+def systemd_unit(name: str) -> configparser.RawConfigParser:
+    """A unit file of deploy/systemd/, continuation lines joined."""
+    parser = configparser.RawConfigParser(strict=False, interpolation=None)
+    parser.optionxform = str  # type: ignore[assignment,method-assign]
+    parser.read_string((SYSTEMD / name).read_text().replace("\\\n", " "))
+    return parser
+
+
+def exec_start(name: str) -> list[str]:
+    """The unit's ExecStart as an argv."""
+    return shlex.split(systemd_unit(name)["Service"]["ExecStart"])
 
 
 def settings_env_vars() -> set[str]:

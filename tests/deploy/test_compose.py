@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from tests.deploy.conftest import DEPLOY, ROOT
+from tests.deploy.conftest import DEPLOY, ROOT, exec_start
 
 COMPOSE = DEPLOY / "compose" / "compose.yaml"
 APP_SERVICES = ("migrate", "web", "worker")
@@ -97,9 +97,9 @@ def test_it_serves_web_with_daphne_behind_the_proxy(compose: dict[str, Any]) -> 
 def test_it_serves_tiles_with_uvicorn_as_the_systemd_unit_does(compose: dict[str, Any]) -> None:
     command = compose["services"]["tiles"]["command"]
     assert command[0] == "uvicorn"
-    expected = {"--http": "httptools", "--loop": "asyncio", "--ws": "none", "--lifespan": "off"}
-    for option, value in expected.items():
-        assert command[command.index(option) + 1] == value
+    unit = exec_start("scopecast-tiles@.service")
+    for option in ("--http", "--loop", "--ws", "--lifespan", "--timeout-keep-alive"):
+        assert command[command.index(option) + 1] == unit[unit.index(option) + 1]
     assert "--proxy-headers" in command and "--no-access-log" in command
     assert command[-1] == "scopecast.asgi:application"
     upstreams = (DEPLOY / "compose" / "upstreams.conf").read_text()

@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import configparser
-import shlex
-
 from django.core.management import get_commands
 
-from tests.deploy.conftest import DEPLOY
-
-SYSTEMD = DEPLOY / "systemd"
-
-
-def _unit(name: str) -> configparser.RawConfigParser:
-    parser = configparser.RawConfigParser(strict=False, interpolation=None)
-    parser.optionxform = str  # type: ignore[assignment,method-assign]
-    parser.read_string((SYSTEMD / name).read_text().replace("\\\n", " "))
-    return parser
+from tests.deploy.conftest import exec_start, systemd_unit
 
 
 def test_it_runs_one_daphne_per_port_behind_the_proxy() -> None:
-    unit = _unit("scopecast-daphne@.service")
-    argv = shlex.split(unit["Service"]["ExecStart"])
+    unit = systemd_unit("scopecast-daphne@.service")
+    argv = exec_start("scopecast-daphne@.service")
     assert argv[0].endswith("/daphne")
     assert argv[argv.index("--port") + 1] == "%i"
     assert argv[argv.index("--bind") + 1] == "127.0.0.1"
@@ -32,8 +20,8 @@ def test_it_runs_one_daphne_per_port_behind_the_proxy() -> None:
 
 
 def test_it_runs_one_tile_process_per_port_with_the_benchmarked_options() -> None:
-    unit = _unit("scopecast-tiles@.service")
-    argv = shlex.split(unit["Service"]["ExecStart"])
+    unit = systemd_unit("scopecast-tiles@.service")
+    argv = exec_start("scopecast-tiles@.service")
     assert argv[0].endswith("/uvicorn")
     assert argv[argv.index("--port") + 1] == "%i"
     assert argv[argv.index("--host") + 1] == "127.0.0.1"
@@ -49,14 +37,13 @@ def test_it_runs_one_tile_process_per_port_with_the_benchmarked_options() -> Non
 
 
 def test_it_runs_the_worker_command(db: None) -> None:
-    unit = _unit("scopecast-worker.service")
-    argv = shlex.split(unit["Service"]["ExecStart"])
+    argv = exec_start("scopecast-worker.service")
     assert argv[-2:] == ["manage.py", "run_worker"]
     assert "run_worker" in get_commands()
 
 
 def test_it_groups_every_process_under_one_target() -> None:
-    target = _unit("scopecast.target")
+    target = systemd_unit("scopecast.target")
     wants = target["Unit"]["Wants"].split()
     assert "scopecast-worker.service" in wants
     assert any(w.startswith("scopecast-daphne@") for w in wants)
@@ -66,4 +53,4 @@ def test_it_groups_every_process_under_one_target() -> None:
         "scopecast-tiles@.service",
         "scopecast-worker.service",
     ):
-        assert _unit(name)["Install"]["WantedBy"] == "scopecast.target"
+        assert systemd_unit(name)["Install"]["WantedBy"] == "scopecast.target"

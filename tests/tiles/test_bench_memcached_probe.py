@@ -4,7 +4,6 @@ uncached tiles as "memcached" (see docs/tiles.md, "Benchmark")."""
 from __future__ import annotations
 
 import importlib.util
-import shlex
 import socket
 import socketserver
 import sys
@@ -13,6 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.deploy.conftest import exec_start
 
 # bench/ is a folder of scripts, not a package: load the script by path.
 _spec = importlib.util.spec_from_file_location(
@@ -76,15 +77,14 @@ def test_the_benchmark_exits_non_zero_and_says_why_when_memcached_is_down(
 
 
 def test_the_benchmark_runs_uvicorn_as_the_tile_unit_does() -> None:
-    unit = (bench_tiles.ROOT / "deploy" / "systemd" / "scopecast-tiles@.service").read_text()
-    argv = shlex.split(unit.split("ExecStart=", 1)[1].split("\n#", 1)[0].replace("\\\n", " "))
+    argv = exec_start("scopecast-tiles@.service")
     options = bench_tiles.UVICORN_OPTIONS
     for i, option in enumerate(options):
-        if option == "--log-level" or options[i - 1] == "--log-level":
+        if "--log-level" in (option, options[i - 1]):
             continue  # the unit logs at the deployment's level
         if option.startswith("--"):
             assert option in argv
-        else:
+        else:  # the value of the option before it
             assert argv[argv.index(options[i - 1]) + 1] == option
 
 

@@ -8,7 +8,6 @@ and websockets and serves tiles too where no proxy splits them (``make demo``).
 from __future__ import annotations
 
 import os
-import shlex
 import shutil
 import socket
 import subprocess
@@ -22,6 +21,7 @@ import httpx
 import pytest
 
 from tests.browser import free_port
+from tests.deploy.conftest import exec_start
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "daphne-test-secret-" + "q" * 50
@@ -39,9 +39,7 @@ class Running:
 
 def tile_unit_command(port: int) -> list[str]:
     """The tile unit's ExecStart, with this virtualenv's uvicorn and ``port``."""
-    unit = (ROOT / "deploy" / "systemd" / "scopecast-tiles@.service").read_text()
-    line = unit.split("ExecStart=", 1)[1].replace("\\\n", " ").split("\n", 1)[0]
-    argv = [str(port) if arg == "%i" else arg for arg in shlex.split(line)]
+    argv = [str(port) if arg == "%i" else arg for arg in exec_start("scopecast-tiles@.service")]
     return [str(Path(sys.executable).parent / "uvicorn"), *argv[1:]]
 
 
