@@ -26,6 +26,7 @@ from django.utils import timezone
 from classroom.guests import make_guest_token
 from classroom.models import AgendaItem, Annotation, Course, Guest, LiveSession
 from realtime import broadcast
+from realtime.errors import Refusal
 from realtime.events import (
     AnnotationCreatedEvent,
     AnnotationDeletedEvent,
@@ -68,13 +69,8 @@ VIEWER_HEIGHT = 1080
 SETTLE_SECONDS = 0.3
 
 
-class ActionError(Exception):
-    """A refused state change; ``code`` is the protocol error code."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class ActionError(Refusal):
+    """A refused classroom state change; ``code`` is the protocol error code."""
 
 
 # --- slides: descriptor and prewarm (the tile server's contracts) -----------

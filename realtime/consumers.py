@@ -25,7 +25,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.db import close_old_connections
 
-from classroom.actions import ActionError, log_joined, log_left
+from classroom.actions import log_joined, log_left
 from classroom.guests import read_guest_token
 from classroom.models import Guest, LiveSession, Membership
 from realtime import commands as c
@@ -33,6 +33,7 @@ from realtime import handlers  # noqa: F401  (registers the built-in commands)
 from realtime import hub as hubs
 from realtime.broadcast import fanout_mode
 from realtime.connection import Connection, TokenBucket
+from realtime.errors import Refusal
 from realtime.events import (
     EVENTS,
     PROTOCOL_VERSION,
@@ -414,7 +415,7 @@ class SessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
                 await self.send(text_data=pong.model_dump_json(exclude={"seq"}))
             elif isinstance(command, c.Resume):
                 await self._initial(command.since)
-        except ActionError as e:
+        except Refusal as e:
             await self._error(e.code, e.message, command.ref, violation=False)
         except LiveSession.DoesNotExist:
             await self._error(
