@@ -35,6 +35,7 @@ from quizzes.answers import answer_mode
 from quizzes.domain import Participant, QuizError
 from quizzes.models import Question
 from realtime import commands as c
+from realtime import roles
 from realtime.broadcast import publish
 from realtime.connection import Connection
 from realtime.events import Event, register_event
@@ -367,10 +368,10 @@ def register() -> None:
     register_event(QuizAckFrame, sequenced=False, logged=False)
 
     reg = c.register_command
-    reg(QuizPush, roles=c.STAFF, rate=1, burst=5, handler=_push)
-    reg(QuizClose, roles=c.STAFF, rate=2, burst=5, handler=_close)
-    reg(QuizReveal, roles=c.STAFF, rate=2, burst=5, handler=_reveal)
-    reg(QuizDismiss, roles=c.STAFF, rate=2, burst=5, handler=_dismiss)
-    reg(QuizAnswer, roles=c.STUDENTS, rate=2, burst=10, handler=_answer)
+    reg(QuizPush, roles=roles.STAFF, rate=1, burst=5, handler=_push)
+    reg(QuizClose, roles=roles.STAFF, rate=2, burst=5, handler=_close)
+    reg(QuizReveal, roles=roles.STAFF, rate=2, burst=5, handler=_reveal)
+    reg(QuizDismiss, roles=roles.STAFF, rate=2, burst=5, handler=_dismiss)
+    reg(QuizAnswer, roles=roles.STUDENTS, rate=2, burst=10, handler=_answer)
     register_snapshot_hook("question", question_snapshot)
     _registered = True

@@ -37,10 +37,6 @@ SlideId = Annotated[int, Field(ge=1, le=2**62)]
 Ref = Annotated[str, StringConstraints(max_length=64)]
 PointIn = Annotated[list[Coord], Field(min_length=2, max_length=2)]
 Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
-STAFF = frozenset({"teacher", "assistant"})
-TEACHER = frozenset({"teacher"})
-STUDENTS = frozenset({"student", "guest"})
-EVERYONE = STAFF | STUDENTS
 
 
 class ProtocolError(Exception):

@@ -27,7 +27,8 @@ from typing import Any
 
 from django.conf import settings
 
-from realtime.presence import STAFF_ROLES, PresenceEntry
+from realtime.presence import PresenceEntry
+from realtime.roles import is_staff
 
 logger = logging.getLogger(__name__)
 
@@ -185,7 +186,7 @@ class Connection:
 
     @property
     def is_staff(self) -> bool:
-        return self.role in STAFF_ROLES
+        return is_staff(self.role)
 
     def accepts(self, audience: str) -> bool:
         if audience == "all":

@@ -23,9 +23,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from realtime.roles import Role
+
 PROTOCOL_VERSION = 1
 
-Role = Literal["teacher", "assistant", "student", "guest"]
 AnnotationKind = Literal[
     "point", "arrow", "line", "rectangle", "ellipse", "polygon", "freehand", "text"
 ]

@@ -20,10 +20,11 @@ from classroom import actions
 from classroom.actions import ActionError
 from classroom.models import LiveSession
 from realtime import commands as c
+from realtime import roles
 from realtime.connection import Connection
 from realtime.events import SlideView, Spotlight
 from realtime.hub import local_hub
-from realtime.presence import STAFF_ROLES, get_presence
+from realtime.presence import get_presence
 from realtime.state import get_store
 
 T = TypeVar("T")
@@ -120,7 +121,7 @@ async def _spotlight(conn: Connection, cmd: c.StartSpotlight) -> None:
     found = [e for e in entries.values() if e.participant == cmd.participant]
     if not found:
         raise ActionError("not_found", f"{cmd.participant} is not connected")
-    if found[0].role in STAFF_ROLES:
+    if roles.is_staff(found[0].role):
         raise ActionError("invalid", "only a student's view can be spotlighted")
     view = next((e.view for e in found if e.view), None)
     spotlight = Spotlight(
@@ -192,27 +193,27 @@ async def _ask(conn: Connection, cmd: c.Ask) -> None:
 def register_builtin_commands() -> None:
     reg = c.register_command
     # Teacher commands (assistants may do everything but start/end the session).
-    reg(c.OpenSlide, roles=c.STAFF, rate=2, burst=5, handler=_open_slide)
-    reg(c.OpenItem, roles=c.STAFF, rate=2, burst=5, handler=_open_item)
-    reg(c.SetViewport, roles=c.STAFF, rate=30, burst=30, handler=_set_viewport)
-    reg(c.Pointer, roles=c.STAFF, rate=60, burst=60, handler=_pointer)
-    reg(c.CreateAnnotation, roles=c.STAFF, rate=10, burst=20, handler=_create_annotation)
-    reg(c.UpdateAnnotation, roles=c.STAFF, rate=10, burst=20, handler=_update_annotation)
-    reg(c.DeleteAnnotation, roles=c.STAFF, rate=10, burst=20, handler=_delete_annotation)
-    reg(c.SetLock, roles=c.STAFF, rate=2, burst=5, handler=_lock)
-    reg(c.StartSpotlight, roles=c.STAFF, rate=2, burst=5, handler=_spotlight)
-    reg(c.EndSpotlight, roles=c.STAFF, rate=2, burst=5, handler=_end_spotlight)
-    reg(c.StartSession, roles=c.TEACHER, rate=1, burst=3, handler=_start_session)
-    reg(c.EndSession, roles=c.TEACHER, rate=1, burst=3, handler=_end_session)
+    reg(c.OpenSlide, roles=roles.STAFF, rate=2, burst=5, handler=_open_slide)
+    reg(c.OpenItem, roles=roles.STAFF, rate=2, burst=5, handler=_open_item)
+    reg(c.SetViewport, roles=roles.STAFF, rate=30, burst=30, handler=_set_viewport)
+    reg(c.Pointer, roles=roles.STAFF, rate=60, burst=60, handler=_pointer)
+    reg(c.CreateAnnotation, roles=roles.STAFF, rate=10, burst=20, handler=_create_annotation)
+    reg(c.UpdateAnnotation, roles=roles.STAFF, rate=10, burst=20, handler=_update_annotation)
+    reg(c.DeleteAnnotation, roles=roles.STAFF, rate=10, burst=20, handler=_delete_annotation)
+    reg(c.SetLock, roles=roles.STAFF, rate=2, burst=5, handler=_lock)
+    reg(c.StartSpotlight, roles=roles.STAFF, rate=2, burst=5, handler=_spotlight)
+    reg(c.EndSpotlight, roles=roles.STAFF, rate=2, burst=5, handler=_end_spotlight)
+    reg(c.StartSession, roles=roles.TEACHER, rate=1, burst=3, handler=_start_session)
+    reg(c.EndSession, roles=roles.TEACHER, rate=1, burst=3, handler=_end_session)
     # Student commands.
-    reg(c.Follow, roles=c.STUDENTS, rate=2, burst=5, handler=_follow)
-    reg(c.ReportViewport, roles=c.STUDENTS, rate=10, burst=20, handler=_report_viewport)
-    reg(c.Hand, roles=c.STUDENTS, rate=1, burst=3, handler=_hand)
-    reg(c.Ask, roles=c.STUDENTS, rate=0.2, burst=3, handler=_ask)
+    reg(c.Follow, roles=roles.STUDENTS, rate=2, burst=5, handler=_follow)
+    reg(c.ReportViewport, roles=roles.STUDENTS, rate=10, burst=20, handler=_report_viewport)
+    reg(c.Hand, roles=roles.STUDENTS, rate=1, burst=3, handler=_hand)
+    reg(c.Ask, roles=roles.STUDENTS, rate=0.2, burst=3, handler=_ask)
     # Everyone; handled by the consumer itself.
     # Acks: every REALTIME_SEND_WINDOW / 2 seqs (docs/protocol.md, "Delivery").
-    reg(c.Ping, roles=c.EVERYONE, rate=4, burst=10)
-    reg(c.Resume, roles=c.EVERYONE, rate=0.5, burst=3)
+    reg(c.Ping, roles=roles.EVERYONE, rate=4, burst=10)
+    reg(c.Resume, roles=roles.EVERYONE, rate=0.5, burst=3)
 
 
 register_builtin_commands()

@@ -24,8 +24,7 @@ from django.conf import settings
 from realtime.events import Counts, RosterEntry
 from realtime.groups import realtime_prefix
 from realtime.redis_pool import redis_client
-
-STAFF_ROLES = frozenset({"teacher", "assistant"})
+from realtime.roles import is_staff
 
 logger = logging.getLogger(__name__)
 
@@ -205,11 +204,11 @@ def roster(entries: dict[str, PresenceEntry]) -> list[RosterEntry]:
             row.connections += 1
             row.following = row.following and entry.following
             row.hand = row.hand or entry.hand
-    return sorted(rows.values(), key=lambda r: (r.role not in STAFF_ROLES, r.name, r.participant))
+    return sorted(rows.values(), key=lambda r: (not is_staff(r.role), r.name, r.participant))
 
 
 def counts(rows: list[RosterEntry]) -> Counts:
-    students = [r for r in rows if r.role not in STAFF_ROLES]
+    students = [r for r in rows if not is_staff(r.role)]
     return Counts(
         connected=len(rows),
         students=len(students),

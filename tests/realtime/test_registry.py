@@ -8,7 +8,6 @@ import pytest
 
 from realtime.commands import (
     COMMANDS,
-    STAFF,
     Command,
     ProtocolError,
     parse_command,
@@ -16,6 +15,7 @@ from realtime.commands import (
 )
 from realtime.events import EVENTS, Event, register_event, validate_event
 from realtime.groups import group_name
+from realtime.roles import STAFF
 
 
 def test_group_names_are_short_ascii_and_built_from_valid_ids(settings):
