@@ -48,9 +48,10 @@ accepted (taken a seq for) when the last one was sent, and per update the
 latency of the first student (teacher -> store -> hub) apart from the
 first-to-last spread (the fan-out itself).
 
-Each N runs twice, in the same run: ``REALTIME_FANOUT=hub`` (one layer
-subscription per process, JSON encoded once) and the ``naive`` baseline (every
-socket in the channel-layer group, JSON encoded per socket); the baseline is
+Each N runs twice, in the same run: the ``hub`` design as shipped (one layer
+subscription per process, JSON encoded once) and the ``naive`` baseline
+(``BENCH_FANOUT=naive`` in bench/_fanout_asgi.py: every socket in the
+channel-layer group, JSON encoded per socket); the baseline is
 skipped at a larger N when it did not complete at a smaller one. It prints a
 table with the ratios and writes bench/results/fanout-<time>.json.
 """
@@ -478,7 +479,8 @@ def build_world() -> World:
 
 def new_session(world: World, students: int, label: str) -> tuple[int, list[str]]:
     """A session with guests allowed, and ``students`` guests with their tokens."""
-    from classroom.actions import AgendaSpec, do_create_session, do_join_as_guest
+    from classroom.actions.guests import do_join_as_guest
+    from classroom.actions.sessions import AgendaSpec, do_create_session
     from classroom.models import Course
     from slides.models import Slide
 
@@ -498,7 +500,8 @@ class Server:
     """One daphne process on a free port, logging to a file."""
 
     def __init__(self, env: dict[str, str], log: Path, experiments: str = "") -> None:
-        if experiments:
+        bench_module = bool(experiments) or env.get("BENCH_FANOUT") == "naive"
+        if bench_module:
             env = {
                 **env,
                 "BENCH_EXPERIMENTS": experiments,
@@ -516,7 +519,7 @@ class Server:
                 str(self.port),
                 "-v",
                 "0",
-                "_fanout_asgi:application" if experiments else "scopecast.asgi:application",
+                "_fanout_asgi:application" if bench_module else "scopecast.asgi:application",
             ],
             cwd=ROOT,
             env=env,
@@ -914,7 +917,7 @@ def run_one(
     result = RunResult(design, students, args.servers, args.rate, load_before=os.getloadavg())
     print(f"\n== {design}, {students} students, {args.servers} daphne process(es)", flush=True)
     session_id, tokens = new_session(world, students, f"{design}-{students}")
-    server_env = {**env, "REALTIME_FANOUT": design}
+    server_env = {**env, "BENCH_FANOUT": design}
     servers = [
         Server(server_env, workdir / f"daphne-{design}-{students}-{k}.log", args.experiment)
         for k in range(args.servers)

@@ -14,7 +14,7 @@ SALT = "scopecast.classroom.guest"
 
 
 def max_age() -> int:
-    return int(getattr(settings, "GUEST_TOKEN_MAX_AGE", 24 * 3600))
+    return int(settings.GUEST_TOKEN_MAX_AGE)
 
 
 def make_guest_token(session_id: int, guest_id: int) -> str:

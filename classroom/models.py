@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import secrets
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+
+from classroom.errors import ActionError
+from classroom.viewports import check_view, slide_size
 
 # No 0/O/1/I: a join code is read aloud and typed from a projector.
 JOIN_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -103,10 +107,8 @@ class AgendaItem(models.Model):
         super().clean()
         if self.view is None or self.slide_id is None:
             return
-        from classroom.actions import ActionError, check_view
-
         try:
-            self.view = check_view(self.slide, self.view)
+            self.view = check_view(self.view, slide_size(self.slide)).model_dump()
         except ActionError as e:
             raise ValidationError({"view": e.message}) from None
 
@@ -134,7 +136,9 @@ class Annotation(models.Model):
     """A teacher's drawing on a slide during a live session (see docs/protocol.md).
 
     Geometry is a list of ``[x, y]`` points in level-0 pixels of ``slide``;
-    how many points each kind takes is checked in classroom.actions.
+    ``POINT_COUNTS`` says how many each kind takes (checked by
+    classroom.actions.annotations.check_annotation). ``Kind`` is the one
+    declaration of the kinds: the websocket frames are typed with it.
     """
 
     class Kind(models.TextChoices):
@@ -146,6 +150,18 @@ class Annotation(models.Model):
         POLYGON = "polygon", "Polygon"
         FREEHAND = "freehand", "Freehand"
         TEXT = "text", "Text label"
+
+    # How many points each kind takes: (min, max).
+    POINT_COUNTS: ClassVar[dict[str, tuple[int, int]]] = {
+        Kind.POINT: (1, 1),
+        Kind.TEXT: (1, 1),
+        Kind.ARROW: (2, 2),
+        Kind.LINE: (2, 2),
+        Kind.RECTANGLE: (2, 2),
+        Kind.ELLIPSE: (2, 2),
+        Kind.POLYGON: (3, 5000),
+        Kind.FREEHAND: (2, 5000),
+    }
 
     session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="annotations")
     slide = models.ForeignKey("slides.Slide", on_delete=models.CASCADE, related_name="+")

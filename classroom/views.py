@@ -23,7 +23,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
-from classroom.actions import ActionError, do_join_as_guest
+from classroom.actions.guests import do_join_as_guest
+from classroom.errors import ActionError
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ class JoinBody(BaseModel):
 
 def join_rate() -> tuple[int, int]:
     """(attempts, window seconds) allowed per client IP."""
-    attempts, window = getattr(settings, "JOIN_RATE_LIMIT", (10, 60))
+    attempts, window = settings.JOIN_RATE_LIMIT
     return int(attempts), int(window)
 
 

@@ -4,24 +4,23 @@
 the PATH101 course, its live session and agenda end up in the same state,
 with the documented password. Demo slides come from `manage.py
 make_demo_slides` (slides app); the demo question set from
-`quizzes.demo.load_demo_questions` when the quizzes app provides it. Both are
-optional: whatever is missing is reported, not fatal.
+`quizzes.demo.load_demo_questions`. Both are optional: missing slides are
+reported, and a failing question loader leaves the rest of the demo in place.
 """
 
 from __future__ import annotations
 
-import importlib
-import inspect
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
 
-from classroom.actions import AgendaSpec, do_create_session, do_start_session, overview
+from classroom.actions.sessions import AgendaSpec, do_create_session, do_start_session
 from classroom.models import Course, LiveSession, Membership
+from classroom.viewports import View, overview
+from quizzes.demo import load_demo_questions
 from slides import demo as slide_demo
 from slides.models import Slide
 
@@ -116,7 +115,11 @@ def agenda_plan(slides: Sequence[Slide]) -> list[AgendaSpec]:
 
 def _same_agenda(session: LiveSession, plan: Sequence[AgendaSpec]) -> bool:
     have = [(a.slide_id, a.view, a.notes) for a in session.agenda.order_by("position", "id")]
-    return have == [(p.slide.pk, p.view, p.notes) for p in plan]
+    want = [
+        (p.slide.pk, p.view.model_dump() if isinstance(p.view, View) else p.view, p.notes)
+        for p in plan
+    ]
+    return have == want
 
 
 def _demo_session(course: Course, teacher: User, slides: Sequence[Slide]) -> LiveSession:
@@ -139,38 +142,14 @@ def _demo_session(course: Course, teacher: User, slides: Sequence[Slide]) -> Liv
     return session
 
 
-def _optional(module_name: str, attribute: str) -> Callable[..., Any] | None:
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        return None
-    func = getattr(module, attribute, None)
-    return func if callable(func) else None
-
-
-def _load_questions(
-    course: Course, teacher: User, slides: list[Slide], session: LiveSession
-) -> str:
-    """Calls ``quizzes.demo.load_demo_questions`` with the keywords it accepts."""
-    loader = _optional("quizzes.demo", "load_demo_questions")
-    if loader is None:
-        return "skipped (quizzes.demo.load_demo_questions is not available yet)"
-    offered: dict[str, object] = {
-        "course": course,
-        "teacher": teacher,
-        "owner": teacher,
-        "slides": slides,
-        "session": session,
-    }
-    params = inspect.signature(loader).parameters
-    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
-    kwargs = {k: v for k, v in offered.items() if takes_any or k in params}
+def _load_questions(course: Course, teacher: User, slides: list[Slide]) -> str:
+    """The demo question set (``quizzes.demo``); a failure keeps the rest of the demo."""
     try:
         with transaction.atomic():  # a savepoint: a failing loader keeps the rest of the demo
-            result = loader(**kwargs)
+            result = load_demo_questions(course=course, slides=slides, teacher=teacher)
     except Exception as e:  # the demo must come up even if the quiz demo is mid-change
         return f"failed: {type(e).__name__}: {e}"
-    return f"loaded ({result})" if result is not None else "loaded"
+    return f"loaded ({result})"
 
 
 @transaction.atomic
@@ -200,7 +179,7 @@ def load_demo(password: str = DEMO_PASSWORD) -> DemoSummary:
     notes: list[str] = []
     if not slides:
         notes.append("No ready slides yet: run `manage.py make_demo_slides`, then load_demo again.")
-    questions = _load_questions(course, teacher, slides, session)
+    questions = _load_questions(course, teacher, slides)
 
     users = [DemoUser(TEACHER, "teacher", password), DemoUser(ASSISTANT, "assistant", password)]
     users += [DemoUser(s.username, "student", password) for s in students]

@@ -28,7 +28,7 @@ from django.contrib.auth.models import User
 from django.db import close_old_connections
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from classroom.actions import ActionError
+from classroom.errors import ActionError
 from classroom.models import LiveSession
 from quizzes import actions, runtime
 from quizzes.answers import answer_mode

@@ -6,9 +6,8 @@ store round trip), records the event log row, and hands the finished text to
 the channel layer for every process's hub. ``send_event_on_commit`` does the
 same from synchronous services after the transaction commits.
 
-``settings.REALTIME_FANOUT`` selects the fan-out: ``"hub"`` (default: one
-layer message per process, encoded once) or ``"naive"`` (every consumer in
-the group, per-consumer JSON encoding; the benchmark baseline).
+Fan-out: one layer message per process (its hub's subscription), whatever
+the number of sockets, with the text encoded once (realtime/hub.py).
 """
 
 from __future__ import annotations
@@ -16,11 +15,10 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.conf import settings
 from django.db import transaction
 
 from realtime import eventlog
@@ -28,21 +26,10 @@ from realtime.events import Event, event_spec
 from realtime.groups import group_name
 from realtime.state import get_store
 
-Fanout = Literal["hub", "naive"]
 HUB_MESSAGE = "hub.event"
-NAIVE_MESSAGE = "naive.event"
 
 # Test hook: callables receiving (session_id, event dict, audience, seq).
 _captures: list[Callable[[int, dict[str, Any], str, int | None], None]] = []
-
-
-def fanout_mode() -> Fanout:
-    mode = getattr(settings, "REALTIME_FANOUT", "hub")
-    if mode == "hub":
-        return "hub"
-    if mode == "naive":
-        return "naive"
-    raise ValueError(f"REALTIME_FANOUT must be 'hub' or 'naive'; got {mode!r}")
 
 
 def check_audience(audience: str) -> str:
@@ -100,24 +87,14 @@ async def deliver(
     layer = get_channel_layer()
     if layer is None:
         return
-    if fanout_mode() == "hub":
-        message: dict[str, Any] = {
-            "type": HUB_MESSAGE,
-            "text": text,
-            "audience": audience,
-            "key": key,
-            "seq": seq,
-            "effect": effect,
-        }
-    else:
-        event = dict(payload) if seq is None else {"seq": seq, **payload}
-        message = {
-            "type": NAIVE_MESSAGE,
-            "event": event,
-            "audience": audience,
-            "key": key,
-            "seq": seq,
-        }
+    message: dict[str, Any] = {
+        "type": HUB_MESSAGE,
+        "text": text,
+        "audience": audience,
+        "key": key,
+        "seq": seq,
+        "effect": effect,
+    }
     await layer.group_send(group_name(session_id), message)
 
 

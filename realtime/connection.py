@@ -28,7 +28,7 @@ from typing import Any
 from django.conf import settings
 
 from realtime.presence import PresenceEntry
-from realtime.roles import is_staff
+from realtime.roles import Role, is_staff
 
 logger = logging.getLogger(__name__)
 
@@ -36,20 +36,20 @@ CLOSE_SLOW = 4408
 
 
 def max_pending() -> int:
-    return int(getattr(settings, "REALTIME_MAX_PENDING", 256))
+    return int(settings.REALTIME_MAX_PENDING)
 
 
 def max_lag() -> int:
-    return int(getattr(settings, "REALTIME_MAX_LAG", 1000))
+    return int(settings.REALTIME_MAX_LAG)
 
 
 def ack_timeout() -> float:
-    return float(getattr(settings, "REALTIME_ACK_TIMEOUT", 30.0))
+    return float(settings.REALTIME_ACK_TIMEOUT)
 
 
 def send_window() -> int:
     """Seqs written to a socket that may await an ack before frames are held."""
-    return int(getattr(settings, "REALTIME_SEND_WINDOW", 64))
+    return int(settings.REALTIME_SEND_WINDOW)
 
 
 class _Slot:
@@ -147,9 +147,8 @@ class Connection:
         *,
         conn_id: str,
         session_id: int,
-        course_id: int,
         participant: str,
-        role: str,
+        role: Role,
         name: str,
         user_id: int | None,
         guest_id: int | None,
@@ -157,7 +156,6 @@ class Connection:
     ) -> None:
         self.conn_id = conn_id
         self.session_id = session_id
-        self.course_id = course_id
         self.participant = participant
         self.role = role
         self.name = name

@@ -1,11 +1,11 @@
 """The session websocket: transport only (see docs/protocol.md).
 
-Route ``ws/sessions/<session_id>/``. The consumer authenticates (Django
-session user, or ``?guest=<token>``), authorises (course member or a guest of
-this session), registers with the process's hub, sends a snapshot (or replays
-missed events for ``?since=<seq>``), then parses every inbound frame into a
-typed command and calls the command's handler. It never touches domain data
-itself, and the ORM only runs in worker threads.
+Route ``ws/sessions/<session_id>/``. The consumer asks who is connecting
+(Django session user, or ``?guest=<token>``; realtime/admission.py), registers
+with the process's hub, sends a snapshot (or replays missed events for
+``?since=<seq>``), then parses every inbound frame into a typed command and
+calls the handler its app registered (realtime/commands.py). It never
+touches domain data itself, and the ORM only runs in worker threads.
 """
 
 from __future__ import annotations
@@ -23,17 +23,14 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
-from django.db import close_old_connections
+from django.core.exceptions import ObjectDoesNotExist
 
-from classroom.actions import log_joined, log_left
-from classroom.guests import read_guest_token
-from classroom.models import Guest, LiveSession, Membership
 from realtime import commands as c
-from realtime import handlers  # noqa: F401  (registers the built-in commands)
 from realtime import hub as hubs
-from realtime.broadcast import fanout_mode
+from realtime.admission import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, Admission, admit
+from realtime.attendance import log_joined, log_left
 from realtime.connection import Connection, TokenBucket
-from realtime.errors import Refusal
+from realtime.errors import Refusal, SessionGone
 from realtime.events import (
     EVENTS,
     PROTOCOL_VERSION,
@@ -42,23 +39,16 @@ from realtime.events import (
     Identity,
     PongEvent,
 )
-from realtime.groups import group_name
 from realtime.snapshot import build_snapshot
 from realtime.state import get_store
 
 logger = logging.getLogger(__name__)
 
-# The teacher's continuous streams: latest value wins on the way IN as well.
-# While one of these is being handled, newer frames of the same type replace
-# the pending one, so a backlog of stale positions never builds before
-# fan-out. (Students' report_viewport stays in order: a spotlight right after
-# a report must see it; its rate limit already bounds the backlog.)
-LATEST_WINS = frozenset({"set_viewport", "pointer"})
 # Process-wide counters (tests, benchmarks): inbound frames replaced by a newer one.
 inbound_stats = {"superseded": 0}
 
-CLOSE_FORBIDDEN = 4403
-CLOSE_NOT_FOUND = 4404
+__all__ = ["CLOSE_FORBIDDEN", "CLOSE_NOT_FOUND", "SessionConsumer", "session_socket"]
+
 CLOSE_TOO_LARGE = 4413
 CLOSE_ABUSE = 4429
 HARD_FRAME_LIMIT = 1024 * 1024
@@ -67,64 +57,16 @@ _SEQ_RE = re.compile(r"[0-9]{1,18}")
 
 
 def abuse_limit() -> int:
-    return int(getattr(settings, "REALTIME_ABUSE_LIMIT", 20))
+    return int(settings.REALTIME_ABUSE_LIMIT)
 
 
 def rate_scale() -> float:
     """Multiplies every per-type rate and burst (benchmarks, tests)."""
-    return float(getattr(settings, "REALTIME_RATE_SCALE", 1.0))
+    return float(settings.REALTIME_RATE_SCALE)
 
 
 def abuse_window() -> float:
-    return float(getattr(settings, "REALTIME_ABUSE_WINDOW", 10.0))
-
-
-# A session never changes course: remember the mapping (one query less per join).
-_course_of_session: dict[int, int] = {}
-
-
-def _resolve(session_id: int, user: Any, guest_token: str | None) -> dict[str, Any] | int:
-    """Who is connecting, or the close code refusing them."""
-    close_old_connections()
-    course_id = _course_of_session.get(session_id)
-    if course_id is None:
-        course_id = (
-            LiveSession.objects.filter(pk=session_id).values_list("course_id", flat=True).first()
-        )
-        if course_id is None:
-            return CLOSE_NOT_FOUND
-        if len(_course_of_session) > 10_000:
-            _course_of_session.clear()
-        _course_of_session[session_id] = course_id
-    session = {"course_id": course_id}
-    if guest_token is not None:
-        guest_id = read_guest_token(guest_token, session_id)
-        guest = (
-            Guest.objects.filter(pk=guest_id, session_id=session_id).first() if guest_id else None
-        )
-        if guest is None:
-            return CLOSE_FORBIDDEN
-        return {
-            "course_id": session["course_id"],
-            "participant": f"g:{guest.pk}",
-            "role": "guest",
-            "name": guest.display_name,
-            "user_id": None,
-            "guest_id": guest.pk,
-        }
-    if user is None or not user.is_authenticated:
-        return CLOSE_FORBIDDEN
-    membership = Membership.objects.filter(course_id=session["course_id"], user_id=user.pk).first()
-    if membership is None:
-        return CLOSE_FORBIDDEN
-    return {
-        "course_id": session["course_id"],
-        "participant": f"u:{user.pk}",
-        "role": membership.role,
-        "name": user.get_full_name() or user.get_username(),
-        "user_id": user.pk,
-        "guest_id": None,
-    }
+    return float(settings.REALTIME_ABUSE_WINDOW)
 
 
 def compact_replay(texts: list[str]) -> list[str]:
@@ -190,22 +132,26 @@ class SessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         guest = query.get("guest", [None])[-1]
         since_raw = query.get("since", [None])[-1]
         if session_id > MAX_ID:
-            identity: dict[str, Any] | int = CLOSE_NOT_FOUND
+            admission: Admission | int = CLOSE_NOT_FOUND
         else:
-            identity = await database_sync_to_async(_resolve)(
+            admission = await database_sync_to_async(admit)(
                 session_id, self.scope.get("user"), guest
             )
         # Accept first, then close: only an accepted socket can carry a close
         # code a browser can read.
         await self.accept()
-        if isinstance(identity, int):
-            await self.close(code=identity)
+        if isinstance(admission, int):
+            await self.close(code=admission)
             return
         self.conn = conn = Connection(
             conn_id=uuid.uuid4().hex,
             session_id=session_id,
             kick=self._kick,
-            **identity,
+            participant=admission.participant,
+            role=admission.role,
+            name=admission.name,
+            user_id=admission.user_id,
+            guest_id=admission.guest_id,
         )
         conn.resync = self._resync
         self._raw_send = _unwrapped_send(self.base_send)
@@ -218,13 +164,10 @@ class SessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             name=conn.name,
             connection=conn.conn_id,
         )
-        if fanout_mode() == "naive":
-            await self._naive_subscribe()
         since = int(since_raw) if since_raw and _SEQ_RE.fullmatch(since_raw) else None
         try:
             await self._initial(since)
-        except LiveSession.DoesNotExist:  # deleted while we were connecting
-            _course_of_session.pop(session_id, None)
+        except (SessionGone, ObjectDoesNotExist):  # deleted while we were connecting
             await self.close(code=CLOSE_NOT_FOUND)
             return
         self.writer = asyncio.create_task(self._write_loop())
@@ -239,8 +182,6 @@ class SessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-        if fanout_mode() == "naive" and self.channel_layer is not None:
-            await self.channel_layer.group_discard(group_name(conn.session_id), self.channel_name)
         # Before the hub goes: the last socket's hub flushes the log as it closes.
         await log_left(
             conn.session_id,
@@ -289,7 +230,7 @@ class SessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
                 hello = HelloEvent(
                     type="hello",
                     protocol=PROTOCOL_VERSION,
-                    you=Identity(participant=conn.participant, role=conn.role, name=conn.name),  # type: ignore[arg-type]
+                    you=Identity(participant=conn.participant, role=conn.role, name=conn.name),
                     resumed_from=since,
                     last_seq=last,
                 )
@@ -369,7 +310,7 @@ class SessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
                 "rate_limited", f"too many {command.type} frames", command.ref, violation=True
             )
             return
-        if command.type in LATEST_WINS:
+        if spec.latest_wins:
             self._handle_latest(command, spec)
             return
         if self._drainer is not None:
@@ -417,39 +358,6 @@ class SessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
                 await self._initial(command.since)
         except Refusal as e:
             await self._error(e.code, e.message, command.ref, violation=False)
-        except LiveSession.DoesNotExist:
-            await self._error(
-                "not_found", "this session no longer exists", command.ref, violation=False
-            )
-
-    # --- naive fan-out (benchmark baseline) ----------------------------------
-    async def _naive_subscribe(self) -> None:
-        """Baseline only: every socket subscribes to the group itself."""
-        raise RuntimeError("naive fan-out needs NaiveSessionConsumer")
-
-    async def naive_event(self, message: dict[str, Any]) -> None:
-        conn = self.conn
-        if conn is None or not conn.accepts(message["audience"]):
-            return
-        text = json.dumps(message["event"], separators=(",", ":"), ensure_ascii=False)
-        conn.push(text, message.get("key"), message.get("seq"))
 
 
-class NaiveSessionConsumer(SessionConsumer):
-    """``REALTIME_FANOUT = "naive"``: one group member per socket, JSON per socket."""
-
-    channel_layer_alias = "default"
-
-    async def _naive_subscribe(self) -> None:
-        assert self.conn is not None and self.channel_layer is not None
-        await self.channel_layer.group_add(group_name(self.conn.session_id), self.channel_name)
-
-
-_hub_app = SessionConsumer.as_asgi()
-_naive_app = NaiveSessionConsumer.as_asgi()
-
-
-async def session_socket(scope: Any, receive: Any, send: Any) -> None:
-    """ASGI entry point: picks the consumer for ``settings.REALTIME_FANOUT``."""
-    app = _naive_app if fanout_mode() == "naive" else _hub_app
-    await app(scope, receive, send)
+session_socket = SessionConsumer.as_asgi()

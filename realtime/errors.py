@@ -55,3 +55,10 @@ class Refusal(Exception):
 
     def __hash__(self) -> int:
         return hash((type(self), self.code, self.message))
+
+
+class SessionGone(Refusal):
+    """The session was deleted (while a socket connected, or during a command)."""
+
+    def __init__(self, message: str = "this session no longer exists") -> None:
+        super().__init__("not_found", message)

@@ -18,6 +18,7 @@ import asyncio
 import atexit
 import logging
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,11 +32,11 @@ logger = logging.getLogger(__name__)
 
 
 def _interval() -> float:
-    return float(getattr(settings, "REALTIME_EVENTLOG_INTERVAL", 0.5))
+    return float(settings.REALTIME_EVENTLOG_INTERVAL)
 
 
 def _batch() -> int:
-    return int(getattr(settings, "REALTIME_EVENTLOG_BATCH", 500))
+    return int(settings.REALTIME_EVENTLOG_BATCH)
 
 
 @dataclass(frozen=True)
@@ -92,22 +93,10 @@ class EventLogWriter:
         return batch
 
     def _write(self, batch: list[PendingEvent]) -> None:
-        from classroom.models import SessionEvent
-
-        SessionEvent.objects.bulk_create(
-            [
-                SessionEvent(
-                    session_id=e.session_id,
-                    seq=e.seq,
-                    type=e.type,
-                    actor=e.actor,
-                    payload=e.payload,
-                    created_at=e.created_at,
-                )
-                for e in batch
-            ],
-            batch_size=500,
-        )
+        if _sink is None:
+            logger.warning("no event log sink is registered; %d events dropped", len(batch))
+            return
+        _sink(batch)
         self.flushes += 1
 
     def _restore(self, batch: list[PendingEvent]) -> None:
@@ -153,6 +142,18 @@ class EventLogWriter:
             self._write_and_close(batch)
         except Exception:
             logger.exception("event log flush failed at shutdown; %d events lost", len(batch))
+
+
+# Where batches are written: the app that owns the sessions' table registers
+# it from its AppConfig.ready (classroom.models.SessionEvent).
+Sink = Callable[[list[PendingEvent]], None]
+_sink: Sink | None = None
+
+
+def register_sink(sink: Sink) -> None:
+    """Write batches of pending events with ``sink`` (synchronous, on the log's thread)."""
+    global _sink
+    _sink = sink
 
 
 # One thread: flushes are serialised and ordered, and never compete with the

@@ -1,54 +1,38 @@
-"""Every outbound websocket event shape (see docs/protocol.md).
+"""The transport's own websocket frames, and the registry of every frame
+(see docs/protocol.md).
 
-Each server-to-client frame is declared here as a strict pydantic model whose
-``type`` field is a ``Literal``. Events are registered in ``EVENTS`` with
-their delivery properties:
+Each server-to-client frame is a strict pydantic model whose ``type`` field
+is a ``Literal``, registered in ``EVENTS`` with its delivery properties:
 
 - ``sequenced``: carries the per-session ``seq`` and goes into the resume
   ring buffer (everything except purely ephemeral frames);
 - ``coalesce``: latest-value-wins key; a pending frame with the same key in
   a client's outbound queue is replaced, never queued behind;
-- ``logged``: written to classroom.SessionEvent.
+- ``logged``: written to the session event log (realtime/eventlog.py).
 
-Extending (quizzes): declare a model here or in your app and call
-``register_event(Model, sequenced=..., coalesce=..., logged=...)`` at import
-time (e.g. from ``AppConfig.ready``). Tests validate every emitted event
-against this registry with ``validate_event``.
+Declared here: what the transport itself sends (``snapshot``'s core,
+``hello``, ``error``, ``pong``, ``presence``, ``roster``) and logs
+(attendance: ``joined``, ``left``). Higher apps declare their frames in their
+own ``events.py`` and call ``register_event`` from ``AppConfig.ready``
+(classroom/events.py, quizzes/events.py). Tests validate every emitted event
+against this registry with ``validate_event``; the browser client's types
+are generated from it (``manage.py protocol_schema``, docs/frontend.md).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from realtime.roles import Role
 
 PROTOCOL_VERSION = 1
 
-AnnotationKind = Literal[
-    "point", "arrow", "line", "rectangle", "ellipse", "polygon", "freehand", "text"
-]
-
-
-# One point in level-0 pixels: [x, y].
-Point = Annotated[list[float], Field(min_length=2, max_length=2)]
-
 
 class Shape(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
-
-
-class View(Shape):
-    x: float
-    y: float
-    zoom: float
-    rotation: float
-
-
-class SlideView(View):
-    slide_id: int
 
 
 class Identity(Shape):
@@ -74,36 +58,6 @@ class Counts(Shape):
     hands: int
 
 
-class AnnotationShape(Shape):
-    id: int
-    slide_id: int
-    kind: AnnotationKind
-    colour: str
-    points: list[Point]
-    text: str
-    created_by: str
-
-
-class Spotlight(Shape):
-    participant: str
-    name: str
-    view: SlideView | None
-
-
-class AgendaEntry(Shape):
-    index: int
-    slide_id: int
-    title: str
-    view: View | None
-    notes: str | None = None  # staff only
-
-
-class SessionInfo(Shape):
-    id: int
-    title: str
-    state: Literal["scheduled", "live", "ended"]
-
-
 class Event(Shape):
     """Base of every server frame; ``seq`` is set on sequenced events."""
 
@@ -112,19 +66,13 @@ class Event(Shape):
 
 
 # --- per-connection frames (never broadcast) --------------------------------
-class SnapshotEvent(Event):
+class SnapshotCore(Event):
+    """What every snapshot holds; the apps add their parts (realtime/snapshot.py)
+    and the registered ``snapshot`` model is this core plus those parts."""
+
     type: Literal["snapshot"]
     protocol: int
     you: Identity
-    session: SessionInfo
-    slide: dict[str, Any] | None
-    agenda_index: int | None
-    agenda: list[AgendaEntry]
-    viewport: SlideView | None
-    annotations: list[AnnotationShape]
-    locked: bool
-    spotlight: Spotlight | None
-    question: dict[str, Any] | None
     counts: Counts
     roster: list[RosterEntry] | None
     last_seq: int
@@ -151,74 +99,6 @@ class PongEvent(Event):
 
 
 # --- broadcasts -------------------------------------------------------------
-class SlideOpenedEvent(Event):
-    type: Literal["slide_opened"]
-    slide: dict[str, Any]
-    agenda_index: int | None
-    viewport: SlideView
-
-
-class ViewportEvent(Event):
-    type: Literal["viewport"]
-    viewport: SlideView
-
-
-class PointerEvent(Event):
-    type: Literal["pointer"]
-    point: Point | None
-
-
-class AnnotationCreatedEvent(Event):
-    type: Literal["annotation_created"]
-    annotation: AnnotationShape
-
-
-class AnnotationUpdatedEvent(Event):
-    type: Literal["annotation_updated"]
-    annotation: AnnotationShape
-
-
-class AnnotationDeletedEvent(Event):
-    type: Literal["annotation_deleted"]
-    id: int
-    slide_id: int
-
-
-class LockEvent(Event):
-    type: Literal["lock"]
-    locked: bool
-
-
-class SpotlightEvent(Event):
-    type: Literal["spotlight"]
-    spotlight: Spotlight | None
-
-
-class SpotlightViewEvent(Event):
-    type: Literal["spotlight_view"]
-    participant: str
-    viewport: SlideView
-
-
-class SessionStateEvent(Event):
-    type: Literal["session_state"]
-    state: Literal["scheduled", "live", "ended"]
-
-
-class HandEvent(Event):
-    type: Literal["hand"]
-    participant: str
-    name: str
-    raised: bool
-
-
-class QuestionAskedEvent(Event):
-    type: Literal["question_asked"]
-    participant: str
-    name: str
-    text: str
-
-
 class PresenceEvent(Event):
     type: Literal["presence"]
     counts: Counts
@@ -230,16 +110,9 @@ class RosterEvent(Event):
     counts: Counts
 
 
-class StudentViewEvent(Event):
-    """Logged only (attention analytics); never sent to a socket."""
-
-    type: Literal["student_view"]
-    participant: str
-    viewport: SlideView
-
-
+# --- logged only (attendance), never sent ------------------------------------
 class JoinedEvent(Event):
-    """Logged only (attendance): one socket of a participant connected."""
+    """One socket of a participant connected."""
 
     type: Literal["joined"]
     participant: str
@@ -249,24 +122,13 @@ class JoinedEvent(Event):
 
 
 class LeftEvent(Event):
-    """Logged only (attendance): that socket closed, with its close code."""
+    """That socket closed, with its close code."""
 
     type: Literal["left"]
     participant: str
     role: Role
     connection: str
     code: int
-
-
-class FollowEvent(Event):
-    """Logged only ("who followed"): a student turned follow on or off.
-
-    A ``lock`` puts everyone back on follow; that is logged once, as the lock.
-    """
-
-    type: Literal["follow"]
-    participant: str
-    following: bool
 
 
 @dataclass(frozen=True)
@@ -280,37 +142,38 @@ class EventSpec:
 EVENTS: dict[str, EventSpec] = {}
 
 
+def type_of(model: type[BaseModel]) -> str:
+    """The ``type`` literal of a frame model."""
+    return str(model.model_fields["type"].annotation.__args__[0])  # type: ignore[union-attr]
+
+
 def register_event(
-    model: type[Event], *, sequenced: bool, coalesce: str | None = None, logged: bool = True
+    model: type[Event],
+    *,
+    sequenced: bool,
+    coalesce: str | None = None,
+    logged: bool = True,
+    replace: bool = False,
 ) -> None:
-    """Declare one event type (see the module docstring)."""
-    type_name = model.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
-    if type_name in EVENTS and EVENTS[type_name].model is not model:
+    """Declare one event type (see the module docstring).
+
+    Registering the same model again is a no-op; another model for a known
+    type is an error unless ``replace`` (the snapshot model grows as apps
+    add their parts).
+    """
+    type_name = type_of(model)
+    if type_name in EVENTS and EVENTS[type_name].model is not model and not replace:
         raise ValueError(f"event type {type_name!r} is already registered")
     EVENTS[type_name] = EventSpec(model, sequenced, coalesce, logged)
 
 
-for _model in (SnapshotEvent, HelloEvent, ErrorEvent, PongEvent):
+for _model in (SnapshotCore, HelloEvent, ErrorEvent, PongEvent):
     register_event(_model, sequenced=False, logged=False)
-register_event(SlideOpenedEvent, sequenced=True)
-register_event(ViewportEvent, sequenced=True, coalesce="viewport")
-register_event(PointerEvent, sequenced=False, coalesce="pointer", logged=False)
-register_event(AnnotationCreatedEvent, sequenced=True)
-register_event(AnnotationUpdatedEvent, sequenced=True)
-register_event(AnnotationDeletedEvent, sequenced=True)
-register_event(LockEvent, sequenced=True)
-register_event(SpotlightEvent, sequenced=True)
-register_event(SpotlightViewEvent, sequenced=True, coalesce="spotlight_view")
-register_event(SessionStateEvent, sequenced=True)
-register_event(HandEvent, sequenced=True)
-register_event(QuestionAskedEvent, sequenced=True)
 register_event(PresenceEvent, sequenced=False, coalesce="presence", logged=False)
 register_event(RosterEvent, sequenced=False, coalesce="roster", logged=False)
-# Logged only, never sent (classroom.actions calls broadcast.log_only).
-register_event(StudentViewEvent, sequenced=False, logged=True)
+# Logged only, never sent (realtime/attendance.py calls broadcast.log_only).
 register_event(JoinedEvent, sequenced=False, logged=True)
 register_event(LeftEvent, sequenced=False, logged=True)
-register_event(FollowEvent, sequenced=False, logged=True)
 
 
 def event_spec(type_name: str) -> EventSpec:
@@ -318,7 +181,7 @@ def event_spec(type_name: str) -> EventSpec:
         return EVENTS[type_name]
     except KeyError:
         raise ValueError(
-            f"unknown event type {type_name!r}: declare it in realtime/events.py"
+            f"unknown event type {type_name!r}: declare it in an app's events.py and register it"
         ) from None
 
 

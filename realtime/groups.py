@@ -15,7 +15,7 @@ _PREFIX_RE = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 
 
 def realtime_prefix() -> str:
-    prefix: str = getattr(settings, "REALTIME_PREFIX", "scrt")
+    prefix: str = settings.REALTIME_PREFIX
     if not _PREFIX_RE.match(prefix):
         raise ValueError(f"REALTIME_PREFIX must match {_PREFIX_RE.pattern}; got {prefix!r}")
     return prefix

@@ -22,19 +22,20 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-from classroom.actions import ActionError, session_facts
 from realtime import eventlog
-from realtime.broadcast import HUB_MESSAGE, fanout_mode, publish, remember_server_loop
+from realtime.broadcast import HUB_MESSAGE, publish, remember_server_loop
 from realtime.connection import Connection
 from realtime.events import PresenceEvent, RosterEvent
 from realtime.groups import group_name
 from realtime.presence import counts, get_presence, roster
 from realtime.state import get_store
+from scopecast.loops import LoopLocal
 
 logger = logging.getLogger(__name__)
 
@@ -43,11 +44,22 @@ DISPATCH_SLICE = 100  # sockets served per step of a broadcast
 
 
 def tick_seconds() -> float:
-    return float(getattr(settings, "REALTIME_TICK", 5.0))
+    return float(settings.REALTIME_TICK)
 
 
 def roster_delay() -> float:
-    return float(getattr(settings, "REALTIME_ROSTER_DELAY", 0.25))
+    return float(settings.REALTIME_ROSTER_DELAY)
+
+
+# Called with a session id as its process's hub starts (before its first
+# socket's snapshot): apps read what their first commands need.
+StartHook = Callable[[int], Awaitable[None]]
+_start_hooks: list[StartHook] = []
+
+
+def register_hub_start_hook(hook: StartHook) -> None:
+    if hook not in _start_hooks:
+        _start_hooks.append(hook)
 
 
 class SessionHub:
@@ -66,24 +78,22 @@ class SessionHub:
 
     # --- lifecycle ----------------------------------------------------------
     async def start(self) -> None:
-        if fanout_mode() == "hub":
-            await self._subscribe()  # before reading seq: nothing slips between
+        if await self._subscribe():  # before reading seq: nothing slips between
             self._tasks.append(asyncio.create_task(self._receive_loop()))
         self.last_seq = (await get_store().get(self.session_id)).seq
-        # What live commands check (ended? which slides, how big?), read now
-        # so that the first commands find it cached. A session deleted
-        # meanwhile is the connect's business.
-        with contextlib.suppress(ActionError):
-            await session_facts(self.session_id)
+        for hook in _start_hooks:
+            await hook(self.session_id)
         self._tasks.append(asyncio.create_task(self._tick_loop()))
         self._started.set()
 
-    async def _subscribe(self) -> None:
+    async def _subscribe(self) -> bool:
+        """Join the session's group on the channel layer (False: no layer)."""
         layer = get_channel_layer()
         if layer is None:
-            return
+            return False
         self.channel = await layer.new_channel(prefix="hub.")
         await layer.group_add(group_name(self.session_id), self.channel)
+        return True
 
     async def close(self) -> None:
         self._closed = True
@@ -211,24 +221,27 @@ class SessionHub:
             await asyncio.sleep(0)
         if await presence.cleanup(self.session_id, now):
             self.presence_changed()
-        if fanout_mode() == "hub":
-            store_seq = (await get_store().get(self.session_id)).seq
-            if store_seq <= self.last_seq:
-                self._suspect = None
-            elif self._suspect is not None and self.last_seq < self._suspect:
-                # What the store held a whole tick ago never came through: lost.
-                # (A hub that is merely behind has received it by now.)
-                logger.warning(
-                    "session %s: missed layer messages up to seq %s; resyncing %d clients",
-                    self.session_id,
-                    store_seq,
-                    len(self.conns),
-                )
-                self._suspect = None
-                self.last_seq = store_seq
-                await self.resync_all()
-            else:
-                self._suspect = store_seq
+        await self.check_lost()
+
+    async def check_lost(self) -> None:
+        """Resync every local client when layer messages were lost."""
+        store_seq = (await get_store().get(self.session_id)).seq
+        if store_seq <= self.last_seq:
+            self._suspect = None
+        elif self._suspect is not None and self.last_seq < self._suspect:
+            # What the store held a whole tick ago never came through: lost.
+            # (A hub that is merely behind has received it by now.)
+            logger.warning(
+                "session %s: missed layer messages up to seq %s; resyncing %d clients",
+                self.session_id,
+                store_seq,
+                len(self.conns),
+            )
+            self._suspect = None
+            self.last_seq = store_seq
+            await self.resync_all()
+        else:
+            self._suspect = store_seq
 
 
 async def announce_presence(session_id: int) -> None:
@@ -240,36 +253,25 @@ async def announce_presence(session_id: int) -> None:
     await publish(session_id, PresenceEvent(type="presence", counts=summary), audience="all")
 
 
-_hubs: dict[tuple[asyncio.AbstractEventLoop, int], SessionHub] = {}
-_lock_by_loop: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
-
-
-def _lock() -> asyncio.Lock:
-    loop = asyncio.get_running_loop()
-    lock = _lock_by_loop.get(loop)
-    if lock is None:
-        for old in [lp for lp in _lock_by_loop if lp.is_closed()]:
-            del _lock_by_loop[old]
-        lock = _lock_by_loop[loop] = asyncio.Lock()
-    return lock
+# This loop's hubs by session, and the lock that starts and stops them.
+_hubs: LoopLocal[dict[int, SessionHub]] = LoopLocal(dict)
+_locks: LoopLocal[asyncio.Lock] = LoopLocal(asyncio.Lock)
 
 
 def local_hub(session_id: int) -> SessionHub | None:
-    return _hubs.get((asyncio.get_running_loop(), session_id))
+    return _hubs.get().get(session_id)
 
 
 async def attach(conn: Connection) -> SessionHub:
     """Register a socket with this process's hub for its session (starting it)."""
-    loop = asyncio.get_running_loop()
-    remember_server_loop(loop)
-    async with _lock():
-        for key in [k for k in _hubs if k[0].is_closed()]:
-            del _hubs[key]
-        hub = _hubs.get((loop, conn.session_id))
+    remember_server_loop(asyncio.get_running_loop())
+    hubs = _hubs.get()
+    async with _locks.get():
+        hub = hubs.get(conn.session_id)
         if hub is None:
             hub = SessionHub(conn.session_id)
             await hub.start()
-            _hubs[(loop, conn.session_id)] = hub
+            hubs[conn.session_id] = hub
         hub.conns.add(conn)
     conn.presence.last_seen = time.time()
     await get_presence().put(conn.session_id, conn.conn_id, conn.presence)
@@ -277,18 +279,27 @@ async def attach(conn: Connection) -> SessionHub:
     return hub
 
 
+async def update_presence(conn: Connection) -> None:
+    """Store this socket's presence (following, hand ...) now; announce the roster soon."""
+    conn.presence.last_seen = time.time()
+    await get_presence().put(conn.session_id, conn.conn_id, conn.presence)
+    hub = local_hub(conn.session_id)
+    if hub is not None:
+        hub.presence_changed()
+
+
 async def detach(conn: Connection) -> None:
-    loop = asyncio.get_running_loop()
     await get_presence().remove(conn.session_id, conn.conn_id)
-    async with _lock():
-        hub = _hubs.get((loop, conn.session_id))
+    hubs = _hubs.get()
+    async with _locks.get():
+        hub = hubs.get(conn.session_id)
         if hub is None:
             return
         hub.conns.discard(conn)
         if hub.conns:
             hub.presence_changed()
             return
-        del _hubs[(loop, conn.session_id)]
+        del hubs[conn.session_id]
     try:
         await announce_presence(conn.session_id)
     except Exception:  # a disconnect never raises; the roster catches up later
@@ -298,6 +309,6 @@ async def detach(conn: Connection) -> None:
 
 async def close_all() -> None:
     """Close every hub of the running loop (tests, shutdown)."""
-    loop = asyncio.get_running_loop()
-    for key in [k for k in _hubs if k[0] is loop]:
-        await _hubs.pop(key).close()
+    hubs = _hubs.get()
+    while hubs:
+        await hubs.popitem()[1].close()

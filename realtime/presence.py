@@ -10,7 +10,6 @@ or a vanished client), so they leave the roster.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import threading
@@ -25,12 +24,13 @@ from realtime.events import Counts, RosterEntry
 from realtime.groups import realtime_prefix
 from realtime.redis_pool import redis_client
 from realtime.roles import is_staff
+from scopecast.loops import LoopLocal
 
 logger = logging.getLogger(__name__)
 
 
 def stale_after() -> float:
-    return float(getattr(settings, "REALTIME_PRESENCE_STALE", 30.0))
+    return float(settings.REALTIME_PRESENCE_STALE)
 
 
 @dataclass
@@ -118,16 +118,10 @@ class RedisPresence:
     def __init__(self, url: str, prefix: str) -> None:
         self.url = url
         self.prefix = prefix
-        self._clients: dict[asyncio.AbstractEventLoop, aioredis.Redis] = {}
+        self._clients: LoopLocal[aioredis.Redis] = LoopLocal(lambda: redis_client(url))
 
     def client(self) -> aioredis.Redis:
-        loop = asyncio.get_running_loop()
-        client = self._clients.get(loop)
-        if client is None:
-            for old in [lp for lp in self._clients if lp.is_closed()]:
-                del self._clients[old]
-            client = self._clients[loop] = redis_client(self.url)
-        return client
+        return self._clients.get()
 
     def _key(self, session_id: int) -> str:
         return f"{self.prefix}:s:{session_id}:presence"
@@ -172,7 +166,7 @@ _redis: dict[tuple[str, str], RedisPresence] = {}
 
 
 def get_presence() -> PresenceStore:
-    url: str = getattr(settings, "REDIS_URL", "")
+    url: str = settings.REDIS_URL
     if not url:
         return _memory
     key = (url, realtime_prefix())

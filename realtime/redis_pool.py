@@ -10,11 +10,11 @@ from django.conf import settings
 
 
 def redis_max_connections() -> int:
-    return int(getattr(settings, "REALTIME_REDIS_MAX_CONNECTIONS", 50))
+    return int(settings.REALTIME_REDIS_MAX_CONNECTIONS)
 
 
 def redis_pool_timeout() -> float:
-    return float(getattr(settings, "REALTIME_REDIS_POOL_TIMEOUT", 10.0))
+    return float(settings.REALTIME_REDIS_POOL_TIMEOUT)
 
 
 def redis_client(url: str) -> aioredis.Redis:

@@ -10,5 +10,5 @@ from realtime.consumers import session_socket
 
 websocket_urlpatterns: list[Any] = [
     # Django's path() is typed for views; Channels' URLRouter takes ASGI apps.
-    path("ws/sessions/<int:session_id>/", session_socket, name="session-socket"),  # type: ignore[arg-type]
+    path("ws/sessions/<int:session_id>/", session_socket, name="session-socket"),
 ]

@@ -17,7 +17,6 @@ caller and never re-encoded.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import threading
 from collections import deque
@@ -29,13 +28,21 @@ from django.conf import settings
 
 from realtime.groups import realtime_prefix
 from realtime.redis_pool import redis_client
+from scopecast.loops import LoopLocal
 
-STATE_FIELDS = ("slide_id", "agenda_index", "viewport", "locked", "spotlight", "state")
+# The live-state fields, declared by the apps that keep them
+# (``register_state_fields`` from AppConfig.ready; the classroom's slide,
+# view, lock, spotlight ...). ``x_``-prefixed names are free for experiments.
+STATE_FIELDS: set[str] = set()
 KEY_TTL_SECONDS = 7 * 24 * 3600
 
 
 def ring_size() -> int:
-    return int(getattr(settings, "REALTIME_RING_SIZE", 512))
+    return int(settings.REALTIME_RING_SIZE)
+
+
+def register_state_fields(*names: str) -> None:
+    STATE_FIELDS.update(names)
 
 
 @dataclass
@@ -189,17 +196,10 @@ class RedisStore:
     def __init__(self, url: str, prefix: str) -> None:
         self.url = url
         self.prefix = prefix
-        self._clients: dict[asyncio.AbstractEventLoop, aioredis.Redis] = {}
+        self._clients: LoopLocal[aioredis.Redis] = LoopLocal(lambda: redis_client(url))
 
     def client(self) -> aioredis.Redis:
-        loop = asyncio.get_running_loop()
-        client = self._clients.get(loop)
-        if client is None:
-            for old in [lp for lp in self._clients if lp.is_closed()]:
-                del self._clients[old]
-            client = redis_client(self.url)
-            self._clients[loop] = client
-        return client
+        return self._clients.get()
 
     def _keys(self, session_id: int) -> tuple[str, str, str]:
         base = f"{self.prefix}:s:{session_id}"
@@ -250,8 +250,7 @@ class RedisStore:
         await self.client().delete(*self._keys(session_id))
 
     async def aclose(self) -> None:
-        loop = asyncio.get_running_loop()
-        client = self._clients.pop(loop, None)
+        client = self._clients.pop()
         if client is not None:
             await client.aclose()
 
@@ -262,7 +261,7 @@ _redis_stores: dict[tuple[str, str], RedisStore] = {}
 
 def get_store() -> StateStore:
     """The configured store: Redis when ``REDIS_URL`` is set, else in-process."""
-    url: str = getattr(settings, "REDIS_URL", "")
+    url: str = settings.REDIS_URL
     if not url:
         return _memory
     key = (url, realtime_prefix())

@@ -119,11 +119,6 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # --- Live sessions (see docs/protocol.md) ----------------------------------
-# "hub": one layer subscription per process per session, JSON encoded once;
-# "naive": one group member per socket (the benchmark baseline only).
-REALTIME_FANOUT = envstr("REALTIME_FANOUT", "hub") or "hub"
-if REALTIME_FANOUT not in {"hub", "naive"}:
-    raise ImproperlyConfigured(f"REALTIME_FANOUT must be hub or naive; got {REALTIME_FANOUT!r}")
 # Prefix of realtime Redis keys and channel-layer group names.
 REALTIME_PREFIX = envstr("REALTIME_PREFIX", "scrt") or "scrt"
 # --- Django's cache -----------------------------------------------------------
@@ -145,6 +140,40 @@ if REDIS_URL:
 # frames wait in its outbox, where viewports coalesce (clients ack every
 # half window; docs/protocol.md, "Delivery").
 REALTIME_SEND_WINDOW = envint("REALTIME_SEND_WINDOW", 64, min_value=2)
+# Not environment variables: tuned in code and in tests (docs/protocol.md,
+# "Limits, errors and close codes").
+# A socket whose outbound queue holds more frames than this is too slow (4408),
+# as is one whose acks lag more than REALTIME_MAX_LAG seqs, or stop for
+# REALTIME_ACK_TIMEOUT seconds while it is behind.
+REALTIME_MAX_PENDING = 256
+REALTIME_MAX_LAG = 1000
+REALTIME_ACK_TIMEOUT = 30.0
+# Protocol violations (bad frames, refused commands) tolerated per window (4429).
+REALTIME_ABUSE_LIMIT = 20
+REALTIME_ABUSE_WINDOW = 10.0
+# Multiplies every per-command rate and burst (benchmarks, tests).
+REALTIME_RATE_SCALE = 1.0
+# Hub ticks (presence refresh, slow clients, lost messages) and the debounce
+# of roster announcements.
+REALTIME_TICK = 5.0
+REALTIME_ROSTER_DELAY = 0.25
+# Presence entries nobody refreshed for this long leave the roster.
+REALTIME_PRESENCE_STALE = 30.0
+# Events kept per session for resume (?since=).
+REALTIME_RING_SIZE = 512
+# The session event log is written in batches: at this interval, or at once
+# when this many rows are pending.
+REALTIME_EVENTLOG_INTERVAL = 0.5
+REALTIME_EVENTLOG_BATCH = 500
+# Redis clients of the realtime stores: a bounded pool that waits for a
+# connection for at most this long.
+REALTIME_REDIS_MAX_CONNECTIONS = 50
+REALTIME_REDIS_POOL_TIMEOUT = 10.0
+
+# --- Joining (see docs/protocol.md, "Joining as a guest") --------------------
+GUEST_TOKEN_MAX_AGE = 24 * 3600
+# Join-code attempts per client address: (attempts, seconds).
+JOIN_RATE_LIMIT = (10, 60)
 
 # --- Slides and tiles -------------------------------------------------------
 # Where imported, uploaded and converted slide files live.

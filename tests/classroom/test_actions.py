@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from classroom.actions import (
-    ActionError,
+from classroom.actions.annotations import check_annotation
+from classroom.actions.guests import do_join_as_guest
+from classroom.actions.sessions import (
     AgendaSpec,
-    check_annotation,
     check_session_slide,
     do_create_session,
     do_end_session,
-    do_join_as_guest,
     do_start_session,
-    overview,
 )
+from classroom.errors import ActionError
 from classroom.models import JOIN_CODE_ALPHABET, AgendaItem, LiveSession
+from classroom.viewports import overview
 from slides.models import Slide
 
 pytestmark = pytest.mark.django_db
@@ -75,7 +75,7 @@ def test_a_session_may_only_show_its_courses_slides(course, slide):
 
 def test_the_overview_fits_the_whole_slide():
     slide = Slide(width=3840, height=1000)
-    assert overview(slide) == {"x": 1920.0, "y": 500.0, "zoom": 0.5, "rotation": 0.0}
+    assert overview(slide).model_dump() == {"x": 1920.0, "y": 500.0, "zoom": 0.5, "rotation": 0.0}
 
 
 @pytest.mark.parametrize(

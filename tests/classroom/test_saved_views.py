@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from classroom.actions import AgendaSpec, do_create_session, saved_view
+from classroom.actions.sessions import AgendaSpec, do_create_session
 from classroom.models import AgendaItem, Course
+from classroom.viewports import saved_view
 from slides.models import Slide
 
 pytestmark = pytest.mark.django_db
@@ -49,4 +50,5 @@ def test_an_invalid_stored_view_reads_as_none(course: Course, slide: Slide) -> N
     assert saved_view(item) is None
     AgendaItem.objects.filter(pk=item.pk).update(view={"x": 1, "y": 2, "zoom": 0.5})
     item.refresh_from_db()
-    assert saved_view(item) == {"x": 1.0, "y": 2.0, "zoom": 0.5, "rotation": 0.0}
+    assert (view := saved_view(item)) is not None
+    assert view.model_dump() == {"x": 1.0, "y": 2.0, "zoom": 0.5, "rotation": 0.0}

@@ -14,7 +14,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
-from classroom.actions import do_join_as_guest
+from classroom.actions.guests import do_join_as_guest
 from classroom.models import LiveSession
 from realtime.events import validate_event
 from tests.realtime.conftest import recv_type, send

@@ -14,7 +14,7 @@ from channels.db import database_sync_to_async
 from django.contrib.auth.models import User
 from django.db import connections
 
-from classroom.actions import do_end_session
+from classroom.actions.sessions import do_end_session
 from classroom.models import LiveSession
 from quizzes.actions import asubmit_answer, do_push_question
 from quizzes.answers import AnswerAck

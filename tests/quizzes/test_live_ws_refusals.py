@@ -12,7 +12,7 @@ import pytest
 from channels.db import database_sync_to_async
 from django.utils import timezone
 
-from classroom.actions import AgendaSpec, do_create_session
+from classroom.actions.sessions import AgendaSpec, do_create_session
 from classroom.models import LiveSession
 from quizzes import runtime
 from quizzes.models import LiveAnswer, LiveQuestion

@@ -13,10 +13,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from classroom import admission
+from classroom import snapshot as classroom_snapshot
 from quizzes import runtime, ws
 from quizzes.models import LiveAnswer, LiveQuestion
-from realtime import consumers, snapshot
 from realtime import hub as hubs
+from realtime import snapshot
 from realtime.presence import memory_presence
 from realtime.state import memory_store
 from tests.quizzes.live_ws_support import SINGLE, answer, push
@@ -34,7 +36,8 @@ async def _restart(*comms: object) -> None:
     memory_store().reset()
     memory_presence().reset()
     snapshot.clear_caches()
-    consumers._course_of_session.clear()
+    admission.forget_session()
+    classroom_snapshot.clear_cache()
     runtime.reset()
     ws.clear_cache()
     assert runtime.deadlines.armed() == {}

@@ -27,10 +27,11 @@ from django.contrib.auth.models import User
 from django.db import connections
 from django.test import Client
 
-from classroom import actions
-from classroom.actions import AgendaSpec, do_create_session
+from classroom import admission, facts
+from classroom import snapshot as classroom_snapshot
+from classroom.actions.sessions import AgendaSpec, do_create_session
 from classroom.models import LiveSession
-from realtime import broadcast, consumers, eventlog, snapshot
+from realtime import broadcast, eventlog, snapshot
 from realtime import hub as hubs
 from realtime.events import validate_event
 from realtime.presence import memory_presence
@@ -57,11 +58,12 @@ async def realtime_isolation(settings: Any, request: Any) -> AsyncIterator[None]
     memory_store().reset()
     memory_presence().reset()
     snapshot.clear_caches()
-    consumers._course_of_session.clear()
-    actions.forget_session_facts()
+    classroom_snapshot.clear_cache()
+    admission.forget_session()
+    facts.forget_session_facts()
     eventlog.writer._take()
     yield
-    await actions.settle_session_facts()
+    await facts.settle_session_facts()
     await hubs.close_all()
     await eventlog.flush()
     # Prewarm requests run on the tile server's pool; let them finish before
@@ -116,6 +118,7 @@ async def communicator(
     guest: str | None = None,
     since: int | None = None,
     origin: bytes = b"http://testserver",
+    app: Any = application,
 ) -> WebsocketCommunicator:
     headers = [(b"origin", origin), (b"host", b"testserver")]
     if user is not None:
@@ -126,7 +129,7 @@ async def communicator(
     if since is not None:
         query.append(f"since={since}")
     path = f"/ws/sessions/{session_id}/" + (("?" + "&".join(query)) if query else "")
-    return WebsocketCommunicator(application, path, headers=headers)
+    return WebsocketCommunicator(app, path, headers=headers)
 
 
 async def connect(
@@ -135,9 +138,10 @@ async def connect(
     user: User | None = None,
     guest: str | None = None,
     since: int | None = None,
+    app: Any = application,
 ) -> tuple[WebsocketCommunicator, dict[str, Any]]:
     """Connect and return the communicator with its first frame (snapshot or hello)."""
-    comm = await communicator(session_id, user=user, guest=guest, since=since)
+    comm = await communicator(session_id, user=user, guest=guest, since=since, app=app)
     connected, _ = await comm.connect(timeout=5)
     assert connected
     first = await comm.receive_json_from(timeout=5)

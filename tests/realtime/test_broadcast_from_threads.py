@@ -7,8 +7,8 @@ import threading
 
 import pytest
 
+from classroom.events import LockEvent
 from realtime.broadcast import send_event_on_commit
-from realtime.events import LockEvent
 from tests.realtime.conftest import connect, disconnect, recv
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -63,7 +63,6 @@ async def test_a_disconnect_storm_through_the_hub_leaves_no_presence(redis_url, 
         Connection(
             conn_id=f"c{i}",
             session_id=9,
-            course_id=1,
             participant=f"u:{i}",
             role="student",
             name=f"S{i}",

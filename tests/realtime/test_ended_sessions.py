@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from classroom import actions
+from classroom import facts
 from classroom.models import LiveSession
 from realtime.state import get_store, memory_store
 from tests.realtime.conftest import connect, disconnect, recv, send
@@ -42,7 +42,7 @@ async def test_live_commands_are_refused_after_a_restart_forgot_that_the_session
     assert (await recv(t))["state"] == "ended"
     await recv(a)
     memory_store().reset()  # the embedded server restarted: no live state
-    actions.forget_session_facts()
+    facts.forget_session_facts()
     for comm, frame in (
         (t, {"type": "lock", "locked": True}),
         (t, {"type": "spotlight", "participant": f"u:{alice.pk}"}),
@@ -73,10 +73,10 @@ async def test_an_admin_end_is_noticed_within_the_cache_lifetime(live, teacher, 
     await send(t, type="lock", locked=True)  # loads and caches the session's facts
     assert (await recv(t))["type"] == "lock"
     await _end_in_the_database(live.session)
-    monkeypatch.setattr(actions, "FACTS_TTL", 0.0)
+    monkeypatch.setattr(facts, "FACTS_TTL", 0.0)
     await send(t, type="lock", locked=False)  # served from the stale cache, reloading it
     assert (await recv(t))["type"] == "lock"
-    await actions.settle_session_facts()
+    await facts.settle_session_facts()
     await send(t, type="lock", locked=True)
     assert (await recv(t))["code"] == "session_ended"
     await disconnect(t)
@@ -86,13 +86,13 @@ async def test_a_live_session_reads_the_database_once_while_its_facts_are_fresh(
     live, teacher, monkeypatch
 ):
     loads = []
-    real = actions.load_session_facts
+    real = facts.load_session_facts
 
     def counting(session_id: int) -> Any:
         loads.append(session_id)
         return real(session_id)
 
-    monkeypatch.setattr(actions, "load_session_facts", counting)
+    monkeypatch.setattr(facts, "load_session_facts", counting)
     t, _ = await connect(live.session.pk, user=teacher)
     for i in range(5):
         await send(t, type="lock", locked=i % 2 == 0)

@@ -21,7 +21,6 @@ def _connection(
     conn = Connection(
         conn_id=f"c{i}",
         session_id=1,
-        course_id=1,
         participant=f"u:{i}",
         role="student",
         name=f"S{i}",

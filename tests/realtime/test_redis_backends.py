@@ -16,7 +16,7 @@ import pytest
 import redis.asyncio as aioredis
 from channels.layers import get_channel_layer
 
-from classroom.actions import do_set_lock
+from classroom.actions.live import do_set_lock
 from realtime.groups import group_name
 from realtime.presence import PresenceEntry, RedisPresence
 from realtime.state import RedisStore, get_store

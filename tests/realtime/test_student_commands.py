@@ -126,7 +126,7 @@ async def test_own_viewport_reports_are_logged_throttled_and_not_broadcast(live,
 async def test_guests_can_raise_hands_like_students(live, teacher):
     from channels.db import database_sync_to_async
 
-    from classroom.actions import do_join_as_guest
+    from classroom.actions.guests import do_join_as_guest
 
     guest, token = await database_sync_to_async(do_join_as_guest)(live.session.join_code, "Visitor")
     t, _ = await connect(live.session.pk, user=teacher)

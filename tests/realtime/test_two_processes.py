@@ -31,7 +31,7 @@ SETUP = """
 import json
 from django.contrib.auth.models import User
 from django.test import Client
-from classroom.actions import AgendaSpec, do_create_session
+from classroom.actions.sessions import AgendaSpec, do_create_session
 from classroom.models import Course, LiveSession, Membership
 from slides.models import Slide
 

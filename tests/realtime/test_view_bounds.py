@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from classroom import actions
+from classroom import facts
 from realtime.state import get_store
 from slides.models import Slide
 from tests.realtime.conftest import (
@@ -74,7 +74,7 @@ async def test_a_student_may_report_any_slide_of_the_session(live, alice):
 async def test_a_slide_added_to_the_course_during_the_session_is_known_at_once(
     live, course, alice, monkeypatch
 ):
-    monkeypatch.setattr(actions, "FACTS_MIN_RELOAD", 0.0)
+    monkeypatch.setattr(facts, "FACTS_MIN_RELOAD", 0.0)
     a, _ = await connect(live.session.pk, user=alice)
     await send(a, type="report_viewport", **_view(live.slide.pk, 1.0, 1.0))  # caches the facts
     assert await silent(a)

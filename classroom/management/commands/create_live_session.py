@@ -7,7 +7,8 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from classroom.actions import ActionError, AgendaSpec, do_create_session, do_start_session
+from classroom.actions.sessions import AgendaSpec, do_create_session, do_start_session
+from classroom.errors import ActionError
 from classroom.models import Course
 from slides.models import Slide
 
