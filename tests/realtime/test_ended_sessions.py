@@ -16,7 +16,7 @@ import pytest
 from classroom import facts
 from classroom.models import LiveSession
 from realtime.state import get_store, memory_store
-from tests.realtime.conftest import connect, disconnect, recv, send
+from tests.realtime.conftest import connect, disconnect, recv, send, silent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -99,3 +99,18 @@ async def test_a_live_session_reads_the_database_once_while_its_facts_are_fresh(
         assert (await recv(t))["type"] == "lock"
     assert loads == [live.session.pk]
     await disconnect(t)
+
+
+async def test_the_pointer_is_refused_after_session_end_like_every_live_command(
+    live, teacher, alice
+):
+    t, _ = await connect(live.session.pk, user=teacher)
+    a, _ = await connect(live.session.pk, user=alice)
+    await send(t, type="session_end")
+    assert (await recv(t))["state"] == "ended"
+    await recv(a)
+    await send(t, ref="p", type="pointer", point=[10.0, 10.0])
+    error = await recv(t)
+    assert (error["type"], error["code"], error["ref"]) == ("error", "session_ended", "p")
+    assert await silent(a)  # nothing reached the class
+    await disconnect(t, a)
