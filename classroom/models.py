@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from typing import ClassVar
 
@@ -10,7 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from classroom.errors import ActionError
-from classroom.viewports import check_view, slide_size
+from classroom.viewports import View, check_view, slide_size
+
+logger = logging.getLogger(__name__)
 
 # No 0/O/1/I: a join code is read aloud and typed from a projector.
 JOIN_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -101,6 +104,27 @@ class AgendaItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}: {self.slide}"
+
+    def saved_view(self) -> View | None:
+        """The saved view, checked; None when there is none or it is invalid.
+
+        Views saved through ``do_create_session`` and the admin are checked,
+        but one stored by other means must not break the session: it is
+        logged and ignored (the whole slide is shown instead).
+        """
+        if self.view is None:
+            return None
+        try:
+            return check_view(self.view, slide_size(self.slide))
+        except ActionError as e:
+            logger.warning(
+                "session %s: agenda item %s has an invalid saved view %r (%s); ignored",
+                self.session_id,
+                self.pk,
+                self.view,
+                e.message,
+            )
+            return None
 
     def clean(self) -> None:
         """Admin forms: the saved view must be valid for the slide; it is stored cleaned."""

@@ -21,7 +21,7 @@ from django.db import close_old_connections
 from classroom.actions.annotations import annotation_shape
 from classroom.events import AgendaEntry, AnnotationShape, SessionInfo, Spotlight
 from classroom.models import Annotation, LiveSession
-from classroom.viewports import SlideView, saved_view
+from classroom.viewports import SlideView
 from realtime.connection import Connection
 from realtime.errors import SessionGone
 from realtime.snapshot import register_snapshot_part
@@ -62,7 +62,7 @@ def _durable(session_id: int, slide_id: int | None, staff: bool) -> dict[str, An
                 index=i,
                 slide_id=item.slide_id,
                 title=item.slide.title,
-                view=saved_view(item),  # an invalid saved view is logged and left out
+                view=item.saved_view(),  # an invalid saved view is logged and left out
                 notes=item.notes if staff else None,
             )
         )

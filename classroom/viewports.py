@@ -5,12 +5,11 @@ A view is ``{"x", "y", "zoom", "rotation"}`` (docs/architecture.md,
 level-0 pixel, and degrees clockwise. The same ``View`` model types the
 teacher's and the students' frames, the events, the agenda's saved views and
 the admin's forms; ``check_view`` is the only function that decides whether
-a view fits a slide.
+a view fits a slide (``AgendaItem.saved_view`` reads a stored one with it).
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -21,10 +20,7 @@ from realtime.commands import is_range_error
 from realtime.events import Shape
 
 if TYPE_CHECKING:
-    from classroom.models import AgendaItem
     from slides.models import Slide
-
-logger = logging.getLogger(__name__)
 
 # Level-0 coordinates: the largest slides are ~250k px; allow a margin.
 COORD_LIMIT = 10_000_000.0
@@ -80,25 +76,3 @@ def overview(slide: Slide) -> View:
     width, height = max(int(slide.width), 1), max(int(slide.height), 1)
     zoom = min(VIEWER_WIDTH / width, VIEWER_HEIGHT / height)
     return View(x=width / 2, y=height / 2, zoom=zoom, rotation=0.0)
-
-
-def saved_view(item: AgendaItem) -> View | None:
-    """An agenda item's saved view, checked; None when it has none or it is invalid.
-
-    Views saved through ``do_create_session`` and the admin are checked, but
-    one stored by other means must not break the session: it is logged and
-    ignored (the whole slide is shown instead).
-    """
-    if item.view is None:
-        return None
-    try:
-        return check_view(item.view, slide_size(item.slide))
-    except ActionError as e:
-        logger.warning(
-            "session %s: agenda item %s has an invalid saved view %r (%s); ignored",
-            item.session_id,
-            item.pk,
-            item.view,
-            e.message,
-        )
-        return None

@@ -21,7 +21,6 @@ from classroom.viewports import (
     View,
     check_view,
     overview,
-    saved_view,
     slide_size,
 )
 from realtime import broadcast
@@ -180,11 +179,11 @@ def do_open_item(session: LiveSession, index: int, *, actor: str = "") -> None:
         raise ActionError("not_found", f"the agenda has no item {index}")
     item = items[index]
     nxt = items[index + 1] if index + 1 < len(items) else None
-    next_view = (nxt.slide_id, saved_view(nxt) or overview(nxt.slide)) if nxt is not None else None
+    next_view = (nxt.slide_id, nxt.saved_view() or overview(nxt.slide)) if nxt is not None else None
     do_open_slide(
         session,
         item.slide,
-        view=saved_view(item),
+        view=item.saved_view(),
         agenda_index=index,
         next_view=next_view,
         actor=actor,

@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 
 from classroom.actions.sessions import AgendaSpec, do_create_session
 from classroom.models import AgendaItem, Course
-from classroom.viewports import saved_view
 from slides.models import Slide
 
 pytestmark = pytest.mark.django_db
@@ -47,8 +46,8 @@ def test_an_agenda_item_form_stores_a_valid_view_cleaned(course: Course, slide: 
 def test_an_invalid_stored_view_reads_as_none(course: Course, slide: Slide) -> None:
     session = do_create_session(course, title="x")
     item = AgendaItem.objects.create(session=session, slide=slide, view={"zoom": "far"})
-    assert saved_view(item) is None
+    assert item.saved_view() is None
     AgendaItem.objects.filter(pk=item.pk).update(view={"x": 1, "y": 2, "zoom": 0.5})
     item.refresh_from_db()
-    assert (view := saved_view(item)) is not None
+    assert (view := item.saved_view()) is not None
     assert view.model_dump() == {"x": 1.0, "y": 2.0, "zoom": 0.5, "rotation": 0.0}
