@@ -27,7 +27,7 @@ from django.core.exceptions import ObjectDoesNotExist
 
 from realtime import commands as c
 from realtime import hub as hubs
-from realtime.admission import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, Admission, admit
+from realtime.admission import CLOSE_NOT_FOUND, Admission, admit
 from realtime.attendance import log_joined, log_left
 from realtime.connection import Connection, TokenBucket
 from realtime.errors import Refusal, SessionGone
@@ -46,8 +46,6 @@ logger = logging.getLogger(__name__)
 
 # Process-wide counters (tests, benchmarks): inbound frames replaced by a newer one.
 inbound_stats = {"superseded": 0}
-
-__all__ = ["CLOSE_FORBIDDEN", "CLOSE_NOT_FOUND", "SessionConsumer", "session_socket"]
 
 CLOSE_TOO_LARGE = 4413
 CLOSE_ABUSE = 4429
