@@ -28,9 +28,6 @@ from classroom.errors import ActionError
 
 logger = logging.getLogger(__name__)
 
-STATUS_BY_CODE = {"not_found": 404, "forbidden": 403, "conflict": 409, "invalid": 400}
-
-
 def json_error(message: str, status: int) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
 
@@ -88,7 +85,7 @@ def join(request: HttpRequest) -> HttpResponse:
     try:
         guest, token = do_join_as_guest(body.code, body.name)
     except ActionError as e:
-        return json_error(e.message, STATUS_BY_CODE.get(e.code, 400))
+        return json_error(e.message, e.status)
     return JsonResponse(
         {
             "session_id": guest.session_id,
