@@ -34,10 +34,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from slides import formats
-from slides.deepzoom import forget_slide
 from slides.formats import Detected, SlideFormatError, SlideInfo
 from slides.jobs import PermanentJobError, Progress, enqueue_job, register_job
 from slides.models import Job, Slide, Upload
+from slides.tiles.handles import forget_slide
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -392,7 +392,7 @@ def do_replace_slide_file(slide: Slide, path: str | Path) -> Slide:
     slide.version += 1
     _mark_ready(slide)
     # This process serves the new version at once; others notice within
-    # deepzoom.RECORD_TTL (the version is in every tile URL and cache key).
+    # slides.tiles.handles.RECORD_TTL (the version is in every tile URL and cache key).
     transaction.on_commit(lambda: forget_slide(slide.pk))
     return slide
 
