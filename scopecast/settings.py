@@ -170,9 +170,6 @@ TILE_CACHE_TTL = envint("TILE_CACHE_TTL", 7 * 24 * 3600, min_value=0)
 # Background jobs (slide conversion, prewarm) run in-process in the embedded
 # default; production runs `manage.py run_worker` (see docs/deploy.md).
 SCOPECAST_INPROCESS_WORKER = envbool("SCOPECAST_INPROCESS_WORKER", not bool(_database_url))
-# Modules the job runners import so their @register_job handlers exist
-# (slides.importer always is). A Django setting, not an environment variable.
-SCOPECAST_JOB_MODULES = ["slides.prewarm"]
 
 # --- Quizzes (see docs/quizzes.md) -------------------------------------------
 # Group commit: answers arriving within the window (or this many) share one

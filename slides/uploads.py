@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from classroom.models import Course, Membership
 from slides.importer import ImportRefused, check_not_duplicate, do_queue_import, stored_path
+from slides.jobs import register_housekeeping
 from slides.models import Slide, Upload
 
 if TYPE_CHECKING:
@@ -317,9 +318,10 @@ def do_cancel_upload(upload: Upload) -> None:
     _partial_file(locked).unlink(missing_ok=True)
 
 
+@register_housekeeping
 def purge_stale_uploads(*, idle: timedelta = STALE_UPLOAD_AGE) -> int:
     """Fail uploads that received nothing for `idle` and delete their partial
-    files. Returns how many were purged. Run by the job runners."""
+    files. Returns how many were purged. Run by the job runners' housekeeping."""
     cutoff = timezone.now() - idle
     purged = 0
     for upload in Upload.objects.filter(status=Upload.Status.RECEIVING, updated_at__lt=cutoff):
