@@ -34,6 +34,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from slides import formats
+from slides.courses import course_directory
 from slides.formats import Detected, SlideFormatError, SlideInfo
 from slides.jobs import PermanentJobError, Progress, enqueue_job, register_job
 from slides.models import Job, Slide, Upload
@@ -41,8 +42,6 @@ from slides.tiles.handles import forget_slide
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
-
-    from classroom.models import Course
 
 logger = logging.getLogger(__name__)
 
@@ -202,9 +201,11 @@ def _mark_ready(slide: Slide) -> None:
         raise ImportRefused(message, slide=slide) from None
 
 
-def _add_to_courses(slide: Slide, courses: Iterable[Course]) -> None:
-    for course in courses:
-        course.slides.add(slide)
+def _add_to_courses(slide: Slide, course_codes: Iterable[str]) -> None:
+    """Linking a slide to courses belongs to the course app (slides.courses)."""
+    codes = list(course_codes)
+    if codes:
+        course_directory().add_slide(slide, codes)
 
 
 def _scaled(progress: ProgressCallback | None, start: float, end: float) -> ProgressCallback:
@@ -264,7 +265,7 @@ def do_import_slide(
     description: str = "",
     organ: str = "",
     stain: str = "",
-    courses: Iterable[Course] = (),
+    course_codes: Iterable[str] = (),
     progress: ProgressCallback | None = None,
     convert: Literal["job", "inline"] = "job",
 ) -> Slide:
@@ -274,7 +275,8 @@ def do_import_slide(
     *importing* with a ``convert_slide`` job queued (or *ready* when
     ``convert="inline"``). Raises ImportRefused (no record is created for
     bad paths, non-slides, unsupported formats and duplicates; a corrupt
-    slide leaves a *failed* record carrying the error).
+    slide leaves a *failed* record carrying the error). The slide joins the
+    courses with ``course_codes`` in the transaction that creates it.
     """
     source = check_import_path(path)
     try:
@@ -298,7 +300,7 @@ def do_import_slide(
                 content_hash=content_hash,
                 file_size=size,
             )
-            _add_to_courses(slide, courses)
+            _add_to_courses(slide, course_codes)
     except IntegrityError:
         check_not_duplicate(content_hash)
         raise
@@ -341,10 +343,13 @@ def do_queue_import(
     description: str = "",
     organ: str = "",
     stain: str = "",
-    courses: Iterable[Course] = (),
+    course_codes: Iterable[str] = (),
     upload: Upload | None = None,
 ) -> Slide:
-    """Create an *importing* slide and an ``import_slide`` job that imports it."""
+    """Create an *importing* slide and an ``import_slide`` job that imports it.
+
+    The slide joins the courses with ``course_codes`` in the same transaction.
+    """
     source = check_import_path(path)
     with transaction.atomic():
         slide = _create_importing_slide(
@@ -356,7 +361,7 @@ def do_queue_import(
             organ=organ,
             stain=stain,
         )
-        _add_to_courses(slide, courses)
+        _add_to_courses(slide, course_codes)
         payload: dict[str, Any] = {"slide_id": slide.pk, "path": str(source)}
         if upload is not None:
             payload["upload_id"] = str(upload.pk)
