@@ -8,4 +8,4 @@ class SlidesConfig(AppConfig):
     def ready(self) -> None:
         # Modules that register background job kinds and housekeeping with
         # slides.jobs (the runner imports none of them; docs/slides.md).
-        from slides import importer, prewarm, uploads  # noqa: F401
+        from slides import import_jobs, prewarm, uploads  # noqa: F401
