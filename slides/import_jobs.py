@@ -5,9 +5,10 @@ does in the background what ``slides.importer.do_import_slide`` does inline
 (hash, refuse duplicates, validate or convert, then *ready*) for slides
 queued by ``do_queue_import``: admin path imports and finished browser
 uploads, whose file it also checks against the announced SHA-256 and moves
-into SLIDE_STORAGE_ROOT/uploads. ``convert_slide`` converts a non-pyramidal
-image imported inline. Bad input fails the job at once (and, through
-``_job_failed``, the slide and the upload); other errors are retried.
+into SLIDE_STORAGE_ROOT/uploads. ``convert_slide`` converts the
+non-pyramidal image ``do_import_slide`` queued it for. Bad input fails a job
+at once, other errors are retried; a job that finally fails marks its slide
+(and upload) failed with the message.
 
 The kinds register when this module is imported (``SlidesConfig.ready()``).
 """
