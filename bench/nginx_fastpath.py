@@ -57,7 +57,7 @@ SLIDE: Path = Path(tb.BENCH_DIR) / "fastpath.svs"
 
 def ensure_slide() -> Path:
     if not SLIDE.exists():
-        from slides.synthetic import write_svs
+        from slides.synthetic_svs import write_svs
 
         SLIDE.parent.mkdir(parents=True, exist_ok=True)
         write_svs(SLIDE, 12_000, 9_000, seed=5)

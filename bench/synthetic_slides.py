@@ -1,6 +1,6 @@
 """Benchmark: writing a synthetic H&E Aperio SVS (see docs/slides.md, "Synthetic slides").
 
-Prints the time to write a WIDTH x HEIGHT SVS with `slides.synthetic.write_svs`
+Prints the time to write a WIDTH x HEIGHT SVS with `slides.synthetic_svs.write_svs`
 and, as the baseline measured in the same run, the time to write the same
 size pyramid (same tiles, JPEG quality, pyramid) of a 1024 px tissue tile
 rendered once and repeated: realistic content, so the baseline is the cost
@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import openslide
 
-from slides import synthetic
+from slides import synthetic, synthetic_svs
 
 
 def cpu_seconds() -> float:
@@ -53,7 +53,7 @@ def main() -> None:
         flat = Path(tmp) / "repeated.tif"
 
         def write_svs() -> None:
-            synthetic.write_svs(svs, width, height, seed=1)
+            synthetic_svs.write_svs(svs, width, height, seed=1)
 
         tile = synthetic.tissue_image(1024, 1024, seed=2).copy_memory()
 

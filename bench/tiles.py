@@ -133,7 +133,7 @@ def find_demo_slide() -> Path | None:
             status=Slide.Status.READY, width__gte=MIN_W, height__gte=MIN_H
         ).order_by("-width")
         for slide in slides:
-            from slides.deepzoom import SlideFileError, resolve_slide_path
+            from slides.tiles.handles import SlideFileError, resolve_slide_path
 
             try:
                 path = resolve_slide_path(slide.file_path)
@@ -532,7 +532,7 @@ def _baseline_generator(slide_path: Path) -> Any:
 def baseline(slide_path: Path, tiles: list[tuple[int, int, int]], threads: int) -> Run:
     from django.conf import settings
 
-    from slides.deepzoom import JpegEncoder
+    from slides.tiles.jpeg import JpegEncoder
 
     dz = _baseline_generator(slide_path)
     encoder = JpegEncoder(settings.TILE_QUALITY)

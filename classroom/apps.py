@@ -4,7 +4,8 @@
 nothing of courses: who may join a session's socket, the commands and events
 of a lecture, the classroom's part of the snapshot, the live-state fields it
 keeps, where the event log is written, and what a session's hub reads as it
-starts.
+starts. It answers the slide library's questions about courses too (who may
+see a course's slides, who teaches, linking a slide to a course).
 """
 
 from typing import Any
@@ -20,11 +21,13 @@ class ClassroomConfig(AppConfig):
         from django.db.models.signals import post_delete
 
         from classroom import admission, eventlog, events, facts, snapshot, ws
+        from classroom.library import CourseLibrary
         from classroom.models import LiveSession
         from realtime import eventlog as realtime_eventlog
         from realtime.admission import register_admission
         from realtime.hub import register_hub_start_hook
         from realtime.state import register_state_fields
+        from slides.courses import register_course_directory
 
         events.register_events()
         ws.register()
@@ -36,6 +39,8 @@ class ClassroomConfig(AppConfig):
         realtime_eventlog.register_sink(eventlog.write_events)
         register_hub_start_hook(facts.warm_session_facts)
         post_delete.connect(_forget_deleted_session, sender=LiveSession, dispatch_uid="forget")
+        # slides asks its questions about courses through this (slides/courses.py).
+        register_course_directory(CourseLibrary())
 
 
 def _forget_deleted_session(sender: Any, instance: Any, **kwargs: Any) -> None:

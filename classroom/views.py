@@ -28,6 +28,7 @@ from classroom.errors import ActionError
 
 logger = logging.getLogger(__name__)
 
+
 def json_error(message: str, status: int) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
 

@@ -37,6 +37,8 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off")
     SECRET_KEY = _DEV_SECRET
+# Earlier keys still accepted while SECRET_KEY is rotated (sessions, tile tokens).
+SECRET_KEY_FALLBACKS: list[str] = []
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 if DEBUG and "testserver" not in ALLOWED_HOSTS:
@@ -199,9 +201,6 @@ TILE_CACHE_TTL = envint("TILE_CACHE_TTL", 7 * 24 * 3600, min_value=0)
 # Background jobs (slide conversion, prewarm) run in-process in the embedded
 # default; production runs `manage.py run_worker` (see docs/deploy.md).
 SCOPECAST_INPROCESS_WORKER = envbool("SCOPECAST_INPROCESS_WORKER", not bool(_database_url))
-# Modules the job runners import so their @register_job handlers exist
-# (slides.importer always is). A Django setting, not an environment variable.
-SCOPECAST_JOB_MODULES = ["slides.prewarm"]
 
 # --- Quizzes (see docs/quizzes.md) -------------------------------------------
 # Group commit: answers arriving within the window (or this many) share one
@@ -262,6 +261,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not D
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS = envlist("SILENCED_SYSTEM_CHECKS", [])
 

@@ -6,7 +6,8 @@ The rules, in order:
 * the owner sees their slide whatever its visibility;
 * ``public`` slides are visible to any logged-in user;
 * ``course`` slides are visible to members (any role) of a course whose
-  ``slides`` include the slide;
+  ``slides`` include the slide (asked of the course directory classroom
+  registers, see slides.courses);
 * ``private`` slides are visible to their owner only.
 
 These functions decide permission only; whether a slide is ready to serve is
@@ -25,7 +26,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 
-from classroom.models import Membership
+from slides.courses import course_directory
 from slides.models import Slide
 
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -44,7 +45,7 @@ def can_view_slide(user: AnyUser, slide: Slide) -> bool:
         return True
     if slide.visibility != Slide.Visibility.COURSE:
         return False
-    return Membership.objects.filter(user_id=user.pk, course__slides=slide).exists()
+    return course_directory().shared_slides(user.pk).filter(pk=slide.pk).exists()
 
 
 def viewable_slides(user: AnyUser) -> QuerySet[Slide]:
@@ -53,9 +54,12 @@ def viewable_slides(user: AnyUser) -> QuerySet[Slide]:
         return slides.filter(visibility=Slide.Visibility.PUBLIC)
     if _is_superuser(user):
         return slides
-    in_my_courses = Slide.objects.filter(
-        visibility=Slide.Visibility.COURSE, courses__memberships__user_id=user.pk
-    ).values("pk")
+    in_my_courses = (
+        course_directory()
+        .shared_slides(user.pk)
+        .filter(visibility=Slide.Visibility.COURSE)
+        .values("pk")
+    )
     return slides.filter(
         Q(owner_id=user.pk) | Q(visibility=Slide.Visibility.PUBLIC) | Q(pk__in=in_my_courses)
     )

@@ -23,6 +23,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 
 from classroom.models import Course
+from slides.courses import course_directory
 from slides.importer import ImportRefused, check_import_path, do_queue_import, stored_path
 from slides.jobs import enqueue_job
 from slides.models import Job, Slide, Upload
@@ -160,14 +161,14 @@ class SlideAdmin(admin.ModelAdmin[Slide]):
                     upload.visibility = data["visibility"]
                     upload.save()
                     slide = do_finalize_upload(upload)
-                    slide.courses.add(*data["courses"])
+                    course_directory().add_slide(slide, [c.code for c in data["courses"]])
                 else:
                     slide = do_queue_import(
                         data["resolved"],
                         owner=request.user,  # type: ignore[arg-type]
                         title=data["title"] or None,
                         visibility=data["visibility"],
-                        courses=data["courses"],
+                        course_codes=[c.code for c in data["courses"]],
                     )
             except ImportRefused as e:
                 form.add_error(None, str(e))

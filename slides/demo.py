@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Literal
 import openslide
 from django.conf import settings
 
-from slides import formats, synthetic
+from slides import formats, synthetic, synthetic_svs
 from slides.formats import SlideFormatError
 from slides.importer import do_import_slide, do_replace_slide_file, hash_files, stored_path
 from slides.models import Slide
@@ -130,7 +130,7 @@ def write_demo_file(
     path.parent.mkdir(parents=True, exist_ok=True)
     width, height = spec.size(scale)
     if spec.kind == "svs":
-        return synthetic.write_svs(
+        return synthetic_svs.write_svs(
             path,
             width,
             height,

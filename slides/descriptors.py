@@ -20,7 +20,6 @@ from slides.converters import WordConverter
 from slides.models import Slide
 from slides.tokens import issue_tile_token, token_expires_at
 
-DEFAULT_THUMBNAIL_MAX = 512
 _NAME = re.compile(WordConverter.regex)
 
 

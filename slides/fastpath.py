@@ -100,7 +100,7 @@ def _build_security_headers(secure: bool) -> list[tuple[bytes, bytes]]:
         policy = settings.SECURE_REFERRER_POLICY
         text = policy if isinstance(policy, str) else ",".join(policy)
         headers.append((b"referrer-policy", text.encode("latin-1")))
-    coop = getattr(settings, "SECURE_CROSS_ORIGIN_OPENER_POLICY", "same-origin")
+    coop = settings.SECURE_CROSS_ORIGIN_OPENER_POLICY
     if coop:
         headers.append((b"cross-origin-opener-policy", coop.encode("latin-1")))
     if settings.X_FRAME_OPTIONS:

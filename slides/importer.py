@@ -11,7 +11,9 @@ raises `ImportRefused` with a user-facing message; `do_*` mutates.
   Non-pyramidal images are converted by a ``convert_slide`` job (or inline).
 * `do_queue_import` creates an *importing* Slide and an ``import_slide`` job
   that does all of the above in the background (admin path imports and
-  finished uploads: hashing multi-GB files never runs in a request).
+  finished uploads: hashing multi-GB files never runs in a request). The
+  jobs are in slides/import_jobs.py; the pyvips conversion itself is in
+  slides/conversion.py.
 
 Files imported by path are referenced in place (import roots are meant to be
 stable, read-only slide shares); uploads land in SLIDE_STORAGE_ROOT/uploads
@@ -23,9 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import shutil
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -34,21 +34,19 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from slides import formats
-from slides.deepzoom import forget_slide
+from slides.conversion import ProgressCallback, convert_to_pyramid
+from slides.courses import course_directory
 from slides.formats import Detected, SlideFormatError, SlideInfo
-from slides.jobs import PermanentJobError, Progress, enqueue_job, register_job
-from slides.models import Job, Slide, Upload
+from slides.jobs import enqueue_job
+from slides.models import Slide, Upload
+from slides.tiles.handles import forget_slide
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
-    from classroom.models import Course
-
 logger = logging.getLogger(__name__)
 
 HASH_CHUNK = 8 * 1024 * 1024
-CONVERT_QUALITY = 90
-ProgressCallback = Callable[[float], None]
 
 
 class ImportRefused(Exception):
@@ -165,7 +163,7 @@ def check_not_duplicate(content_hash: str, *, exclude_id: int | None = None) -> 
 # --- metadata and state changes ---------------------------------------------------
 
 
-def _apply_info(slide: Slide, info: SlideInfo) -> None:
+def apply_info(slide: Slide, info: SlideInfo) -> None:
     slide.format = info.format
     slide.width = info.width
     slide.height = info.height
@@ -178,13 +176,13 @@ def _apply_info(slide: Slide, info: SlideInfo) -> None:
     slide.properties = info.properties
 
 
-def _mark_failed(slide_id: int, message: str) -> None:
+def mark_failed(slide_id: int, message: str) -> None:
     Slide.objects.filter(pk=slide_id).exclude(status=Slide.Status.READY).update(
         status=Slide.Status.FAILED, status_message=message[:5000], progress=0.0
     )
 
 
-def _mark_ready(slide: Slide) -> None:
+def mark_ready(slide: Slide) -> None:
     slide.status = Slide.Status.READY
     slide.status_message = ""
     slide.progress = 1.0
@@ -198,16 +196,20 @@ def _mark_ready(slide: Slide) -> None:
         )
         first = existing.first()
         message = str(DuplicateSlide(first)) if first else "duplicate content (unique constraint)"
-        _mark_failed(slide.pk, message)
+        mark_failed(slide.pk, message)
         raise ImportRefused(message, slide=slide) from None
 
 
-def _add_to_courses(slide: Slide, courses: Iterable[Course]) -> None:
-    for course in courses:
-        course.slides.add(slide)
+def _add_to_courses(slide: Slide, course_codes: Iterable[str]) -> None:
+    """Linking a slide to courses belongs to the course app (slides.courses)."""
+    codes = list(course_codes)
+    if codes:
+        course_directory().add_slide(slide, codes)
 
 
-def _scaled(progress: ProgressCallback | None, start: float, end: float) -> ProgressCallback:
+def scaled_progress(
+    progress: ProgressCallback | None, start: float, end: float
+) -> ProgressCallback:
     def report(fraction: float) -> None:
         if progress is not None:
             progress(start + (end - start) * min(1.0, max(0.0, fraction)))
@@ -264,7 +266,7 @@ def do_import_slide(
     description: str = "",
     organ: str = "",
     stain: str = "",
-    courses: Iterable[Course] = (),
+    course_codes: Iterable[str] = (),
     progress: ProgressCallback | None = None,
     convert: Literal["job", "inline"] = "job",
 ) -> Slide:
@@ -274,7 +276,8 @@ def do_import_slide(
     *importing* with a ``convert_slide`` job queued (or *ready* when
     ``convert="inline"``). Raises ImportRefused (no record is created for
     bad paths, non-slides, unsupported formats and duplicates; a corrupt
-    slide leaves a *failed* record carrying the error).
+    slide leaves a *failed* record carrying the error). The slide joins the
+    courses with ``course_codes`` in the transaction that creates it.
     """
     source = check_import_path(path)
     try:
@@ -283,7 +286,9 @@ def do_import_slide(
         raise ImportRefused(str(e)) from e
     check_slide_files(detected)
     hash_end = 0.3 if detected.needs_conversion else 0.8
-    content_hash, size = hash_files(detected.files, progress=_scaled(progress, 0.0, hash_end))
+    content_hash, size = hash_files(
+        detected.files, progress=scaled_progress(progress, 0.0, hash_end)
+    )
     check_not_duplicate(content_hash)
     try:
         with transaction.atomic():
@@ -298,16 +303,16 @@ def do_import_slide(
                 content_hash=content_hash,
                 file_size=size,
             )
-            _add_to_courses(slide, courses)
+            _add_to_courses(slide, course_codes)
     except IntegrityError:
         check_not_duplicate(content_hash)
         raise
     if detected.needs_conversion:
         if convert == "inline":
             try:
-                convert_slide(slide, detected, progress=_scaled(progress, hash_end, 1.0))
+                convert_slide(slide, detected, progress=scaled_progress(progress, hash_end, 1.0))
             except (SlideFormatError, pyvips.Error, OSError) as e:
-                _mark_failed(slide.pk, str(e))
+                mark_failed(slide.pk, str(e))
                 slide.refresh_from_db()
                 raise ImportRefused(f"conversion failed: {e}", slide=slide) from e
         else:
@@ -320,13 +325,13 @@ def do_import_slide(
     try:
         info = formats.validate_openslide(detected.open_path, expected_format=detected.format)
     except SlideFormatError as e:
-        _mark_failed(slide.pk, str(e))
+        mark_failed(slide.pk, str(e))
         slide.refresh_from_db()
         raise ImportRefused(str(e), slide=slide) from e
-    _apply_info(slide, info)
+    apply_info(slide, info)
     slide.file_path = stored_path(detected.open_path)
     slide.reader = "openslide"
-    _mark_ready(slide)
+    mark_ready(slide)
     if progress is not None:
         progress(1.0)
     return slide
@@ -341,10 +346,13 @@ def do_queue_import(
     description: str = "",
     organ: str = "",
     stain: str = "",
-    courses: Iterable[Course] = (),
+    course_codes: Iterable[str] = (),
     upload: Upload | None = None,
 ) -> Slide:
-    """Create an *importing* slide and an ``import_slide`` job that imports it."""
+    """Create an *importing* slide and an ``import_slide`` job that imports it.
+
+    The slide joins the courses with ``course_codes`` in the same transaction.
+    """
     source = check_import_path(path)
     with transaction.atomic():
         slide = _create_importing_slide(
@@ -356,7 +364,7 @@ def do_queue_import(
             organ=organ,
             stain=stain,
         )
-        _add_to_courses(slide, courses)
+        _add_to_courses(slide, course_codes)
         payload: dict[str, Any] = {"slide_id": slide.pk, "path": str(source)}
         if upload is not None:
             payload["upload_id"] = str(upload.pk)
@@ -383,76 +391,21 @@ def do_replace_slide_file(slide: Slide, path: str | Path) -> Slide:
         raise ImportRefused(str(e), slide=slide) from e
     content_hash, size = hash_files(detected.files)
     check_not_duplicate(content_hash, exclude_id=slide.pk)
-    _apply_info(slide, info)
+    apply_info(slide, info)
     slide.file_path = stored_path(detected.open_path)
     slide.source_path = str(source)
     slide.content_hash = content_hash
     slide.file_size = size
     slide.reader = "openslide"
     slide.version += 1
-    _mark_ready(slide)
+    mark_ready(slide)
     # This process serves the new version at once; others notice within
-    # deepzoom.RECORD_TTL (the version is in every tile URL and cache key).
+    # slides.tiles.handles.RECORD_TTL (the version is in every tile URL and cache key).
     transaction.on_commit(lambda: forget_slide(slide.pk))
     return slide
 
 
 # --- conversion -----------------------------------------------------------------------
-
-
-def _load_for_conversion(source: Path) -> pyvips.Image:
-    image = pyvips.Image.new_from_file(str(source), access="sequential", fail_on="truncated")
-    if image.hasalpha():
-        image = image.flatten(background=[255.0] * (image.bands - 1))
-    if image.format != "uchar":
-        if image.interpretation in ("rgb16", "grey16"):
-            image = image.colourspace("srgb")
-        else:
-            image = image.scaleimage()
-    if image.bands == 1:
-        image = (
-            image.colourspace("srgb")
-            if image.interpretation == "b-w"
-            else image.bandjoin([image, image])
-        )
-    elif image.bands > 3:
-        image = image[0:3]
-    return image.cast("uchar").copy(interpretation="srgb")
-
-
-def convert_to_pyramid(
-    source: Path, dest: Path, *, progress: ProgressCallback | None = None
-) -> float | None:
-    """Write `source` as a tiled JPEG TIFF pyramid at `dest`; returns its MPP if known.
-
-    Raises pyvips.Error for unreadable or truncated input. `dest` appears
-    only when complete.
-    """
-    image = _load_for_conversion(source)
-    mpp = formats.plausible_mpp(1000.0 / image.xres if image.xres > 0 else None)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}.partial")
-    if progress is not None:
-        image.set_progress(True)
-        image.signal_connect("eval", lambda _img, status: progress(float(status.percent) / 100.0))
-    try:
-        image.tiffsave(
-            str(tmp),
-            tile=True,
-            tile_width=256,
-            tile_height=256,
-            pyramid=True,
-            compression="jpeg",
-            Q=CONVERT_QUALITY,
-            bigtiff=image.width * image.height > 400_000_000,
-            xres=1000.0 / mpp if mpp else 1.0,
-            yres=1000.0 / mpp if mpp else 1.0,
-            resunit="cm",
-        )
-        os.replace(tmp, dest)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return mpp
 
 
 def convert_slide(
@@ -461,137 +414,20 @@ def convert_slide(
     """Convert `detected` into SLIDE_STORAGE_ROOT/converted and make `slide` ready."""
     storage = Path(settings.SLIDE_STORAGE_ROOT)
     dest = storage / "converted" / str(slide.pk) / f"v{slide.version}.tif"
-    convert_to_pyramid(detected.open_path, dest, progress=_scaled(progress, 0.0, 0.95))
+    convert_to_pyramid(detected.open_path, dest, progress=scaled_progress(progress, 0.0, 0.95))
     try:
         info = formats.validate_openslide(dest)
     except SlideFormatError:
         dest.unlink(missing_ok=True)
         raise
-    _apply_info(slide, info)
+    apply_info(slide, info)
     slide.properties = {**info.properties, "scopecast.converted-from": detected.format}
     slide.file_path = stored_path(dest)
     slide.reader = "pyvips"
-    _mark_ready(slide)
+    mark_ready(slide)
     if progress is not None:
         progress(1.0)
     return slide
-
-
-# --- jobs --------------------------------------------------------------------------------
-
-
-def _slide_for_job(job: Job) -> Slide:
-    slide_id = job.payload.get("slide_id")
-    slide = Slide.objects.filter(pk=slide_id).first() if isinstance(slide_id, int) else None
-    if slide is None:
-        raise PermanentJobError(f"slide {slide_id!r} no longer exists")
-    return slide
-
-
-def _slide_progress(slide_id: int) -> Callable[[float, str | None], None]:
-    def mirror(fraction: float, _message: str | None) -> None:
-        Slide.objects.filter(pk=slide_id, status=Slide.Status.IMPORTING).update(progress=fraction)
-
-    return mirror
-
-
-def _job_failed(job: Job, message: str) -> None:
-    slide_id = job.payload.get("slide_id")
-    if isinstance(slide_id, int):
-        _mark_failed(slide_id, message)
-    upload_id = job.payload.get("upload_id")
-    if upload_id:
-        _fail_upload(str(upload_id), message)
-
-
-def _fail_upload(upload_id: str, message: str) -> None:
-    upload = Upload.objects.filter(pk=upload_id).first()
-    if upload is None:
-        return
-    upload.status = Upload.Status.FAILED
-    upload.message = message[:5000]
-    upload.save(update_fields=["status", "message", "updated_at"])
-    if upload.temp_path:
-        (Path(settings.SLIDE_STORAGE_ROOT) / upload.temp_path).unlink(missing_ok=True)
-
-
-@register_job("convert_slide", on_failure=_job_failed)
-def convert_slide_job(job: Job, progress: Progress) -> None:
-    """Payload: {"slide_id": int, "path": str}. Converts a non-pyramidal image."""
-    slide = _slide_for_job(job)
-    progress.listeners.append(_slide_progress(slide.pk))
-    try:
-        source = check_import_path(job.payload.get("path") or slide.source_path)
-        detected = formats.detect(source)
-        convert_slide(slide, detected, progress=progress)
-    except (ImportRefused, SlideFormatError) as e:
-        raise PermanentJobError(str(e)) from e
-    except pyvips.Error as e:
-        raise PermanentJobError(f"conversion failed: {_vips_message(e)}") from e
-
-
-def _vips_message(error: pyvips.Error) -> str:
-    detail = (getattr(error, "detail", "") or "").strip().splitlines()
-    return detail[-1] if detail else str(error).strip()
-
-
-@register_job("import_slide", on_failure=_job_failed)
-def import_slide_job(job: Job, progress: Progress) -> None:
-    """Payload: {"slide_id", "path", optional "upload_id", "expected_sha256"}."""
-    slide = _slide_for_job(job)
-    progress.listeners.append(_slide_progress(slide.pk))
-    upload_id = job.payload.get("upload_id")
-    try:
-        source = check_import_path(job.payload.get("path") or slide.source_path)
-        detected = formats.detect(source)
-        check_slide_files(detected)
-        hash_end = 0.3 if detected.needs_conversion else 0.8
-        content_hash, size = hash_files(detected.files, progress=_scaled(progress, 0.0, hash_end))
-        expected = str(job.payload.get("expected_sha256") or "").lower()
-        if expected and expected != content_hash:
-            raise ImportRefused(
-                f"checksum mismatch: the received file has SHA-256 {content_hash}, "
-                f"the client announced {expected}; upload it again"
-            )
-        check_not_duplicate(content_hash, exclude_id=slide.pk)
-        if upload_id:
-            source = _move_upload_into_storage(str(upload_id), source, content_hash)
-            detected = formats.detect(source)
-            Upload.objects.filter(pk=upload_id).update(temp_path=stored_path(source))
-        slide.content_hash = content_hash
-        slide.file_size = size
-        slide.source_path = str(source)
-        slide.save(update_fields=["content_hash", "file_size", "source_path", "updated_at"])
-        if detected.needs_conversion:
-            convert_slide(slide, detected, progress=_scaled(progress, hash_end, 1.0))
-        else:
-            info = formats.validate_openslide(detected.open_path, expected_format=detected.format)
-            _apply_info(slide, info)
-            slide.file_path = stored_path(detected.open_path)
-            slide.reader = "openslide"
-            _mark_ready(slide)
-    except (ImportRefused, SlideFormatError) as e:
-        raise PermanentJobError(str(e)) from e
-    except pyvips.Error as e:
-        raise PermanentJobError(f"conversion failed: {_vips_message(e)}") from e
-    except IntegrityError as e:
-        raise PermanentJobError(f"duplicate content: {e}") from e
-    if upload_id:
-        Upload.objects.filter(pk=upload_id).update(
-            status=Upload.Status.DONE, slide=slide, message=""
-        )
-
-
-def _move_upload_into_storage(upload_id: str, source: Path, content_hash: str) -> Path:
-    """uploads/partial/<id> -> uploads/<hash[:2]>/<hash>/<filename>."""
-    storage = Path(settings.SLIDE_STORAGE_ROOT)
-    upload = Upload.objects.filter(pk=upload_id).first()
-    filename = Path(upload.filename).name if upload else source.name
-    dest = storage / "uploads" / content_hash[:2] / content_hash / filename
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    if source != dest:
-        shutil.move(str(source), dest)
-    return dest
 
 
 # --- folder walks for the CLI ----------------------------------------------------------------

@@ -6,6 +6,12 @@ registered by kind::
     @register_job("convert_slide")
     def convert(job: Job, progress: Progress) -> None: ...
 
+The runner knows no job kind itself: modules register theirs when they are
+imported, and each app imports its job modules in its ``AppConfig.ready()``
+(slides: slides/apps.py), so every kind is known once Django is set up.
+Periodic housekeeping (e.g. purging abandoned uploads) registers the same
+way, with `@register_housekeeping`.
+
 `enqueue_job(kind, payload)` inserts the row; the work starts only after the
 surrounding transaction commits. Two runners exist:
 
@@ -121,31 +127,18 @@ def register_job(
 
 
 def registered_kinds() -> list[str]:
-    _load_handlers()
     return sorted(_registry)
 
 
-def _load_handlers() -> None:
-    """Import the modules that register handlers (idempotent)."""
-    import slides.importer  # noqa: F401 - registers import_slide / convert_slide
-
-    for module in settings.SCOPECAST_JOB_MODULES:
-        try:
-            __import__(module)
-        except ImportError as e:
-            # A misspelt module would otherwise only show as its jobs failing
-            # with an unknown kind: say so, once a process.
-            if module not in _unimportable:
-                _unimportable.add(module)
-                logger.warning(
-                    "SCOPECAST_JOB_MODULES names %s, which cannot be imported (%s): "
-                    "jobs it would handle fail as unknown kinds",
-                    module,
-                    e,
-                )
+Housekeeping = Callable[[], object]
+_housekeeping: list[Housekeeping] = []
 
 
-_unimportable: set[str] = set()
+def register_housekeeping(task: Housekeeping) -> Housekeeping:
+    """Run `task` (no arguments) with the runners' periodic housekeeping."""
+    if task not in _housekeeping:
+        _housekeeping.append(task)
+    return task
 
 
 # --- enqueue ---------------------------------------------------------------------
@@ -271,7 +264,6 @@ class _Heartbeat:
 
 def run_job(job: Job) -> Job:
     """Run a claimed (running) job to done, retry or failure. Never raises."""
-    _load_handlers()
     registration = _registry.get(job.kind)
     if registration is None:
         _finish_failed(job, f"no handler registered for job kind {job.kind!r}", None)
@@ -334,11 +326,10 @@ def requeue_stale_jobs(*, stale_after: timedelta = STALE_AFTER) -> int:
 
 
 def housekeeping() -> None:
-    """Re-queue jobs of dead workers; purge abandoned uploads."""
-    from slides.uploads import purge_stale_uploads
-
+    """Re-queue jobs of dead workers, then run the registered housekeeping tasks."""
     requeue_stale_jobs()
-    purge_stale_uploads()
+    for task in _housekeeping:
+        task()
 
 
 def run_pending_jobs(*, max_jobs: int | None = None, worker: str | None = None) -> int:

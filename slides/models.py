@@ -84,10 +84,6 @@ class Slide(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    @property
-    def is_ready(self) -> bool:
-        return self.status == self.Status.READY
-
     def storage_path(self) -> Path | None:
         """The absolute file OpenSlide opens, or None before import finishes."""
         if not self.file_path:

@@ -35,17 +35,13 @@ from django.conf import settings
 from django.db import connections
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from slides.deepzoom import (
-    SlideHandle,
-    TileNotFound,
-    handles,
-    lookup_slide,
-    reads,
-    tile_future,
-)
 from slides.jobs import PermanentJobError, Progress, enqueue_job, register_job
 from slides.models import Job
 from slides.tilecache import TileKey, get_tile_cache, tile_cache_key
+from slides.tiles.errors import TileNotFound
+from slides.tiles.fetch import tile_future
+from slides.tiles.handles import SlideHandle, handles, lookup_slide
+from slides.tiles.render import reads
 
 logger = logging.getLogger(__name__)
 

@@ -7,10 +7,12 @@ Perlin noise computed at half resolution. No full-resolution array ever
 exists in memory, so a 50,000 x 40,000 px slide writes in a few minutes on
 two cores.
 
-- `write_svs` writes an Aperio-style SVS that OpenSlide reads with its
-  "aperio" vendor backend (MPP, objective power, thumbnail/label/macro).
 - `write_generic_tiff` writes a tiled JPEG pyramid ("generic-tiff").
-- `write_dicom_folder` writes a small DICOM WSI series ("dicom"; tests only).
+- `slides.synthetic_svs.write_svs` writes an Aperio-style SVS that OpenSlide
+  reads with its "aperio" vendor backend (MPP, objective power,
+  thumbnail/label/macro).
+- `slides.synthetic_dicom.write_dicom_folder` writes a small DICOM WSI
+  series ("dicom"; tests only).
 - `write_truncated_copy`, `write_random_bytes`, `write_text_file` and
   `write_flat_image` write bad or non-pyramidal inputs for tests.
 """
@@ -18,18 +20,15 @@ two cores.
 from __future__ import annotations
 
 import os
-import struct
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyvips
-import tifffile
 
 ProgressCallback = Callable[[float], None]
 
-APERIO_HEADER = "Aperio Image Library v12.0.16"
 # Pixels are computed at 1/RENDER_SHRINK resolution and upsampled: it
 # quarters the cost and looks like a slightly soft scan.
 RENDER_SHRINK = 2
@@ -154,11 +153,11 @@ def _attach_progress(image: pyvips.Image, progress: ProgressCallback | None) -> 
     image.signal_connect("eval", on_eval)
 
 
-def _partial(path: Path) -> Path:
+def partial_path(path: Path) -> Path:
     return path.with_name(f".{path.name}.partial")
 
 
-def _save_pyramid(
+def save_pyramid(
     image: pyvips.Image,
     path: Path,
     *,
@@ -202,9 +201,9 @@ def write_generic_tiff(
     openslide.mpp-x/y (no objective power: generic TIFF has none).
     """
     path = Path(path)
-    tmp = _partial(path)
+    tmp = partial_path(path)
     try:
-        _save_pyramid(
+        save_pyramid(
             tissue_image(width, height, seed=seed),
             tmp,
             tile_size=tile_size,
@@ -216,252 +215,6 @@ def write_generic_tiff(
     finally:
         tmp.unlink(missing_ok=True)
     return path
-
-
-def _label_image(text: str, *, seed: int) -> pyvips.Image:
-    """A slide label: white paper, dark text and a barcode-like stripe block."""
-    rng = np.random.default_rng(seed)
-    width, height = 420, 420
-    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    rendered = pyvips.Image.text(escaped, width=width - 40, dpi=180, font="sans bold")
-    ink = rendered.crop(0, 0, min(rendered.width, width - 40), min(rendered.height, 220))
-    paper = pyvips.Image.black(width, height).linear([0.0], [248.0])
-    paper = paper.insert(255 - ink.linear([0.92], [0.0]), 20, 24).cast("uchar")
-    # Barcode: vertical bars of random widths across the bottom.
-    bars = np.full((120, width - 40), 248, dtype=np.uint8)
-    x = 0
-    while x < bars.shape[1]:
-        w = int(rng.integers(2, 7))
-        if rng.random() < 0.55:
-            bars[:, x : x + w] = 25
-        x += w + int(rng.integers(2, 5))
-    barcode = pyvips.Image.new_from_memory(bars.tobytes(), bars.shape[1], bars.shape[0], 1, "uchar")
-    paper = paper.insert(barcode, 20, height - 150)
-    return paper.bandjoin([paper, paper]).copy(interpretation="srgb")
-
-
-def _macro_image(label: pyvips.Image, overview: pyvips.Image) -> pyvips.Image:
-    """The whole glass slide: label on the left, tissue on the right."""
-    height = 480
-    width = height * 3
-    glass = pyvips.Image.black(width, height, bands=3).linear([0, 0, 0], [226, 228, 230])
-    glass = glass.cast("uchar").copy(interpretation="srgb")
-    lab = label.resize(height / label.height)
-    glass = glass.insert(lab, 0, 0)
-    area_w, area_h = width - lab.width - 40, height - 40
-    scale = min(area_w / overview.width, area_h / overview.height)
-    tissue = overview.resize(scale)
-    # Glass shows through white background: darken the tissue slightly.
-    tissue = tissue.linear([0.93, 0.94, 0.94], [0, 0, 0]).cast("uchar")
-    x = lab.width + 20 + (area_w - tissue.width) // 2
-    y = 20 + (area_h - tissue.height) // 2
-    return glass.insert(tissue, x, y)
-
-
-def _to_numpy(image: pyvips.Image) -> np.ndarray[Any, np.dtype[np.uint8]]:
-    image = image.cast("uchar")
-    data = image.write_to_memory()
-    return np.ndarray(
-        buffer=data, dtype=np.uint8, shape=(image.height, image.width, image.bands)
-    ).copy()
-
-
-def _smallest_level_at_least(path: Path, minimum: int) -> pyvips.Image:
-    """The smallest pyramid page whose longer side is >= minimum (or page 0)."""
-    pages = pyvips.Image.new_from_file(str(path)).get("n-pages")
-    best = pyvips.Image.new_from_file(str(path), page=0)
-    for page in range(1, pages):
-        candidate = pyvips.Image.new_from_file(str(path), page=page)
-        if max(candidate.width, candidate.height) < minimum:
-            break
-        best = candidate
-    return best
-
-
-def _ifd_chain(fh: Any) -> tuple[bool, str, list[int]]:
-    """(bigtiff, byteorder, [ifd offsets]) of a TIFF file."""
-    fh.seek(0)
-    head = fh.read(16)
-    order = "<" if head[:2] == b"II" else ">"
-    (magic,) = struct.unpack(order + "H", head[2:4])
-    big = magic == 43
-    offsets: list[int] = []
-    offset = struct.unpack(order + ("Q" if big else "I"), head[8:16] if big else head[4:8])[0]
-    while offset:
-        offsets.append(offset)
-        fh.seek(offset)
-        count_fmt, entry_size = ("Q", 20) if big else ("H", 12)
-        (count,) = struct.unpack(order + count_fmt, fh.read(8 if big else 2))
-        fh.seek(offset + (8 if big else 2) + count * entry_size)
-        (offset,) = struct.unpack(order + ("Q" if big else "I"), fh.read(8 if big else 4))
-    return big, order, offsets
-
-
-def _relink_ifds(path: Path, order: list[int]) -> None:
-    """Rewrite the IFD chain so directories appear in `order` (indices)."""
-    with path.open("r+b") as fh:
-        big, byteorder, offsets = _ifd_chain(fh)
-        if sorted(order) != list(range(len(offsets))):
-            raise ValueError("order must be a permutation of the directories")
-        ptr = byteorder + ("Q" if big else "I")
-        chain = [offsets[i] for i in order]
-        fh.seek(8 if big else 4)
-        fh.write(struct.pack(ptr, chain[0]))
-        for current, following in zip(chain, [*chain[1:], 0], strict=True):
-            fh.seek(current)
-            (count,) = struct.unpack(byteorder + ("Q" if big else "H"), fh.read(8 if big else 2))
-            fh.seek(current + (8 if big else 2) + count * (20 if big else 12))
-            fh.write(struct.pack(ptr, following))
-
-
-def write_svs(
-    path: Path | str,
-    width: int,
-    height: int,
-    *,
-    mpp: float = 0.25,
-    magnification: int = 40,
-    seed: int = 0,
-    label_text: str = "Scopecast\nDemo slide",
-    tile_size: int = 256,
-    quality: int = 80,
-    progress: ProgressCallback | None = None,
-) -> Path:
-    """An Aperio-style SVS that OpenSlide detects as vendor "aperio".
-
-    Layout, as Aperio writes it: directory 0 is the tiled full-resolution
-    level whose ImageDescription starts "Aperio Image Library" and carries
-    ``|AppMag = ..|MPP = ..``; directory 1 is a stripped thumbnail; then the
-    tiled pyramid levels; then stripped "label" and "macro" images, marked by
-    NewSubfileType (1 and 9) and named on the second line of their
-    ImageDescription.
-    """
-    path = Path(path)
-    tmp = _partial(path)
-    description = (
-        f"{APERIO_HEADER}\n{width}x{height} [0,0 {width}x{height}] "
-        f"({tile_size}x{tile_size}) JPEG/RGB Q={quality}"
-        f"|AppMag = {magnification}|MPP = {mpp:.4f}"
-        f"|ScanScope ID = SCOPECAST|Filename = {path.stem}|Title = {path.stem}"
-    )
-    try:
-        image = tissue_image(width, height, seed=seed).copy()
-        image.set_type(pyvips.GValue.gstr_type, "image-description", description)
-        _save_pyramid(image, tmp, tile_size=tile_size, quality=quality, mpp=mpp, progress=progress)
-
-        overview = _smallest_level_at_least(tmp, 1024)
-        thumb = overview.thumbnail_image(768, height=768)
-        label = _label_image(label_text, seed=seed)
-        macro = _macro_image(label, overview)
-        with tifffile.TiffFile(tmp) as tif:
-            levels = len(tif.pages)
-        with tifffile.TiffWriter(tmp, append="force") as writer:
-            # NewSubfileType: 0 thumbnail, 1 label, 9 macro (reduced-resolution
-            # + macro bit), as Aperio scanners write them; OpenSlide >= 4.0.1
-            # names label/macro by it, older releases by the description.
-            for name, img, subfile in (
-                ("thumbnail", thumb, 0),
-                ("label", label, 1),
-                ("macro", macro, 9),
-            ):
-                writer.write(
-                    _to_numpy(img),
-                    photometric="rgb",
-                    compression="zlib",
-                    rowsperstrip=64,
-                    description=f"{APERIO_HEADER}\n{name} {img.width}x{img.height}",
-                    metadata=None,
-                    subfiletype=subfile,
-                )
-        # Directories now: levels..., thumbnail, label, macro. Aperio puts
-        # the thumbnail second.
-        _relink_ifds(tmp, [0, levels, *range(1, levels), levels + 1, levels + 2])
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
-
-
-DICOM_WSI_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.77.1.6"  # VL Whole Slide Microscopy Image
-
-
-def write_dicom_folder(
-    folder: Path | str,
-    width: int,
-    height: int,
-    *,
-    mpp: float = 0.25,
-    seed: int = 0,
-    tile_size: int = 256,
-    levels: int = 3,
-) -> Path:
-    """A DICOM WSI series (one file per pyramid level, JPEG baseline tiles,
-    TILED_FULL) that OpenSlide opens as "dicom". For tests: uses pydicom (a
-    dev dependency) and keeps each level in memory, so keep it small.
-    """
-    from pydicom.dataset import Dataset, FileMetaDataset
-    from pydicom.encaps import encapsulate
-    from pydicom.sequence import Sequence
-    from pydicom.uid import UID, JPEGBaseline8Bit, generate_uid
-
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    image = tissue_image(width, height, seed=seed)
-    study, series, frame_of_reference = generate_uid(), generate_uid(), generate_uid()
-    for level in range(levels):
-        scale = 2**level
-        level_image = image.resize(1 / scale).copy_memory() if scale > 1 else image.copy_memory()
-        lw, lh = level_image.width, level_image.height
-        frames = []
-        for top in range(0, lh, tile_size):
-            for left in range(0, lw, tile_size):
-                tile = level_image.crop(
-                    left, top, min(tile_size, lw - left), min(tile_size, lh - top)
-                )
-                tile = tile.embed(0, 0, tile_size, tile_size, extend="white")
-                frames.append(bytes(tile.jpegsave_buffer(Q=85)))
-        meta = FileMetaDataset()
-        meta.MediaStorageSOPClassUID = UID(DICOM_WSI_SOP_CLASS)
-        meta.MediaStorageSOPInstanceUID = generate_uid()
-        meta.TransferSyntaxUID = JPEGBaseline8Bit
-        ds = Dataset()
-        ds.file_meta = meta
-        ds.SOPClassUID = DICOM_WSI_SOP_CLASS
-        ds.SOPInstanceUID = meta.MediaStorageSOPInstanceUID
-        ds.StudyInstanceUID = study
-        ds.SeriesInstanceUID = series
-        ds.FrameOfReferenceUID = frame_of_reference
-        ds.Modality = "SM"
-        ds.ImageType = ["ORIGINAL" if level == 0 else "DERIVED", "PRIMARY", "VOLUME", "NONE"]
-        ds.InstanceNumber = level + 1
-        ds.Rows = ds.Columns = tile_size
-        ds.TotalPixelMatrixColumns, ds.TotalPixelMatrixRows = lw, lh
-        ds.NumberOfFrames = len(frames)
-        ds.SamplesPerPixel = 3
-        ds.PhotometricInterpretation = "YBR_FULL_422"
-        ds.BitsAllocated, ds.BitsStored, ds.HighBit = 8, 8, 7
-        ds.PixelRepresentation = 0
-        ds.PlanarConfiguration = 0
-        ds.DimensionOrganizationType = "TILED_FULL"
-        ds.TotalPixelMatrixFocalPlanes = 1
-        ds.NumberOfOpticalPaths = 1
-        measures = Dataset()
-        spacing_mm = mpp * scale / 1000.0
-        measures.PixelSpacing = [spacing_mm, spacing_mm]
-        measures.SliceThickness = 0.001
-        shared = Dataset()
-        shared.PixelMeasuresSequence = Sequence([measures])
-        ds.SharedFunctionalGroupsSequence = Sequence([shared])
-        ds.ImagedVolumeWidth = width * mpp / 1000.0
-        ds.ImagedVolumeHeight = height * mpp / 1000.0
-        ds.ImagedVolumeDepth = 0.001
-        optical_path = Dataset()
-        optical_path.OpticalPathIdentifier = "1"
-        ds.OpticalPathSequence = Sequence([optical_path])
-        ds.PixelData = encapsulate(frames)
-        ds["PixelData"].VR = "OB"
-        ds.save_as(folder / f"level-{level}.dcm", enforce_file_format=True)
-    return folder
 
 
 # --- bad and non-pyramidal inputs for tests ---------------------------------

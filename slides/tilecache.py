@@ -29,7 +29,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from django.conf import settings
 from django.core.signals import setting_changed
@@ -38,7 +38,6 @@ from pymemcache.client.hash import HashClient
 
 logger = logging.getLogger(__name__)
 
-MAX_KEY_LENGTH = 250  # memcached's limit
 _FAILURE_LOG_INTERVAL = 60.0
 
 
@@ -78,12 +77,6 @@ def image_cache_key(slide_id: int, version: int, kind: str, name: str) -> str:
 def check_prefix(prefix: str) -> None:
     if not prefix or len(prefix) > 100 or not all(33 <= ord(c) < 127 for c in prefix):
         raise ValueError("TILE_CACHE_PREFIX must be 1-100 printable ASCII characters, no spaces")
-
-
-class ByteStore(Protocol):
-    def get(self, key: str) -> bytes | None: ...
-
-    def set(self, key: str, value: bytes) -> None: ...
 
 
 class LocalTileCache:

@@ -44,7 +44,7 @@ _keys_cache: _Keys | None = None
 
 def _signing_keys() -> tuple[bytes, ...]:
     global _keys_cache
-    secrets = (settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", ()))
+    secrets = (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS)
     cached = _keys_cache
     if cached is None or cached.secrets != secrets:
         keys = tuple(hashlib.sha256(_SALT + s.encode()).digest() for s in secrets)

@@ -34,8 +34,9 @@ from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
-from classroom.models import Course, Membership
+from slides.courses import course_directory
 from slides.importer import ImportRefused, check_not_duplicate, do_queue_import, stored_path
+from slides.jobs import register_housekeeping
 from slides.models import Slide, Upload
 
 if TYPE_CHECKING:
@@ -64,7 +65,7 @@ def can_upload(user: AbstractBaseUser | AnonymousUser) -> bool:
         return False
     if getattr(user, "is_staff", False):
         return True
-    return Membership.objects.filter(user_id=user.pk, role=Membership.Role.TEACHER).exists()
+    return course_directory().teaches(user.pk)
 
 
 def _partial_dir() -> Path:
@@ -92,8 +93,8 @@ def check_create_upload(
     size: int,
     sha256: str | None,
     course_code: str | None,
-) -> tuple[str, str, Course | None]:
-    """(clean filename, lower-case sha256 or "", course) or UploadError."""
+) -> tuple[str, str, str]:
+    """(clean filename, lower-case sha256 or "", course code or "") or UploadError."""
     name = clean_filename(filename)
     if size <= 0:
         raise UploadError("size must be positive")
@@ -108,17 +109,13 @@ def check_create_upload(
             check_not_duplicate(digest)
         except ImportRefused as e:
             raise UploadError(str(e), status=409) from e
-    course = None
     if course_code:
-        course = Course.objects.filter(code=course_code).first()
-        if course is None:
+        courses = course_directory()
+        if not courses.has_course(course_code):
             raise UploadError(f"no course with code {course_code!r}", status=404)
-        teaches = Membership.objects.filter(
-            user_id=user.pk, course=course, role=Membership.Role.TEACHER
-        ).exists()
-        if not teaches and not getattr(user, "is_staff", False):
-            raise UploadError(f"you do not teach {course.code}", status=403)
-    return name, digest, course
+        if not courses.teaches(user.pk, course_code) and not getattr(user, "is_staff", False):
+            raise UploadError(f"you do not teach {course_code}", status=403)
+    return name, digest, course_code or ""
 
 
 def do_create_upload(
@@ -131,7 +128,7 @@ def do_create_upload(
     visibility: str = Slide.Visibility.COURSE,
     course_code: str | None = None,
 ) -> Upload:
-    name, digest, course = check_create_upload(
+    name, digest, code = check_create_upload(
         user, filename=filename, size=size, sha256=sha256, course_code=course_code
     )
     upload = Upload(
@@ -141,7 +138,7 @@ def do_create_upload(
         sha256=digest,
         title=title,
         visibility=visibility,
-        course_code=course.code if course else "",
+        course_code=code,
     )
     _partial_dir().mkdir(parents=True, exist_ok=True)
     partial = _partial_dir() / f"{upload.pk}.part"
@@ -288,13 +285,12 @@ def do_finalize_upload(upload: Upload) -> Slide:
                 status=409,
                 offset=locked.received,
             )
-        courses = list(Course.objects.filter(code=locked.course_code)) if locked.course_code else []
         slide = do_queue_import(
             _partial_file(locked),
             owner=locked.owner,
             title=locked.title or None,
             visibility=locked.visibility,
-            courses=courses,
+            course_codes=[locked.course_code] if locked.course_code else [],
             upload=locked,
         )
         if not locked.title:
@@ -317,9 +313,10 @@ def do_cancel_upload(upload: Upload) -> None:
     _partial_file(locked).unlink(missing_ok=True)
 
 
+@register_housekeeping
 def purge_stale_uploads(*, idle: timedelta = STALE_UPLOAD_AGE) -> int:
     """Fail uploads that received nothing for `idle` and delete their partial
-    files. Returns how many were purged. Run by the job runners."""
+    files. Returns how many were purged. Run by the job runners' housekeeping."""
     cutoff = timezone.now() - idle
     purged = 0
     for upload in Upload.objects.filter(status=Upload.Status.RECEIVING, updated_at__lt=cutoff):

@@ -24,20 +24,19 @@ from django.utils.http import parse_etags
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
 from slides.access import can_view_slide
-from slides.deepzoom import (
-    TILE_FORMATS,
-    TileNotFound,
-    alookup_slide,
+from slides.descriptors import slide_descriptor
+from slides.models import Slide
+from slides.tilecache import TileKey, tile_cache_key
+from slides.tiles.errors import TileNotFound
+from slides.tiles.fetch import (
     get_associated_bytes,
     get_dzi,
     get_handle,
     get_thumbnail_bytes,
     get_tile_bytes,
-    handles,
 )
-from slides.descriptors import slide_descriptor
-from slides.models import Slide
-from slides.tilecache import TileKey, tile_cache_key
+from slides.tiles.handles import alookup_slide, handles
+from slides.tiles.render import TILE_FORMATS
 from slides.tokens import TokenError, check_tile_token
 
 logger = logging.getLogger(__name__)
@@ -161,7 +160,7 @@ async def serve_tile(
             # Only the open slide knows its tile grid: open it (once per
             # process, on the tile pool) so an out-of-range tile is a 404,
             # never a 304. A read without If-None-Match checks the range
-            # where it renders (deepzoom.render_tile).
+            # where it renders (slides.tiles.render.render_tile).
             try:
                 handle = await get_handle(slide_id, granted.version)
             except TileNotFound as e:

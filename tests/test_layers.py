@@ -139,7 +139,9 @@ def test_no_modules_of_one_app_import_each_other_in_a_loop() -> None:
         graph[name] = {
             target
             for target, _ in _imports(name, path)
-            if target in MODULES and target != name and _owner(target) == app
+            if target in MODULES
+            and target != name
+            and _owner(target) == app
             # A package's __init__ is not a dependency of its own modules.
             and not name.startswith(target + ".")
         }

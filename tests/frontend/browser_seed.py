@@ -21,7 +21,7 @@ def seed(storage: Path) -> dict[str, int | str]:
 
     from classroom.models import Course, LiveSession, Membership
     from slides.models import Slide
-    from slides.synthetic import write_svs
+    from slides.synthetic_svs import write_svs
     from tests.conftest import PASSWORD
 
     path = write_svs(storage / "liver.svs", 6000, 4000, mpp=0.25, magnification=40, seed=3)

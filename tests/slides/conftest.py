@@ -12,14 +12,14 @@ from typing import Any
 
 import pytest
 
-from slides import synthetic
+from slides import synthetic, synthetic_svs
 
 
 @pytest.fixture(scope="session")
 def slide_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     base = tmp_path_factory.mktemp("slide-templates")
     return {
-        "svs": synthetic.write_svs(
+        "svs": synthetic_svs.write_svs(
             base / "liver.svs",
             1600,
             1200,
@@ -28,7 +28,7 @@ def slide_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]
             seed=11,
             label_text="PATH101\nLiver H&E",
         ),
-        "svs2": synthetic.write_svs(
+        "svs2": synthetic_svs.write_svs(
             base / "lung.svs", 1400, 1000, mpp=0.5, magnification=20, seed=12
         ),
         "tiff": synthetic.write_generic_tiff(base / "kidney.tif", 1500, 1100, mpp=0.5, seed=13),

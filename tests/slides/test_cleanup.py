@@ -55,3 +55,15 @@ def test_abandoned_uploads_are_purged_with_their_partial_files(teacher, slide_st
     assert not (slide_storage / stale.temp_path).exists()
     assert fresh.status == Upload.Status.RECEIVING
     assert (slide_storage / fresh.temp_path).exists()
+
+
+@pytest.mark.django_db
+def test_the_job_runners_housekeeping_purges_abandoned_uploads(teacher, slide_storage, settings):
+    settings.SCOPECAST_INPROCESS_WORKER = False
+    stale = do_create_upload(teacher, filename="old.svs", size=100)
+    Upload.objects.filter(pk=stale.pk).update(updated_at=timezone.now() - timedelta(days=8))
+
+    run_pending_jobs()
+
+    stale.refresh_from_db()
+    assert stale.status == Upload.Status.FAILED

@@ -9,7 +9,8 @@ import pyvips
 import tifffile
 
 from slides import formats, synthetic
-from slides.importer import convert_to_pyramid, do_import_slide
+from slides.conversion import convert_to_pyramid
+from slides.importer import do_import_slide
 from slides.jobs import run_pending_jobs
 from slides.models import Job, Slide
 

@@ -9,7 +9,7 @@ import openslide
 import pytest
 from django.core.management import call_command
 
-from slides import synthetic
+from slides import synthetic_dicom
 from slides.importer import DuplicateSlide, ImportRefused, do_import_slide, hash_files
 from slides.models import Slide
 
@@ -17,7 +17,7 @@ from slides.models import Slide
 @pytest.fixture(scope="module")
 def dicom_template(tmp_path_factory: pytest.TempPathFactory):
     folder = tmp_path_factory.mktemp("dicom") / "series"
-    return synthetic.write_dicom_folder(folder, 1200, 900, mpp=0.25, seed=21)
+    return synthetic_dicom.write_dicom_folder(folder, 1200, 900, mpp=0.25, seed=21)
 
 
 def test_the_synthetic_series_is_read_by_openslide_as_dicom(dicom_template):

@@ -54,7 +54,9 @@ def test_it_stores_paths_inside_the_storage_root_relative_to_it(slide_storage, p
 def test_it_adds_the_slide_to_courses_and_reports_progress(place, teacher, course):
     seen: list[float] = []
 
-    slide = do_import_slide(place("svs"), owner=teacher, courses=[course], progress=seen.append)
+    slide = do_import_slide(
+        place("svs"), owner=teacher, course_codes=[course.code], progress=seen.append
+    )
 
     assert list(course.slides.all()) == [slide]
     assert seen and seen[-1] == 1.0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import threading
 from datetime import timedelta
 from typing import Any
@@ -229,28 +228,19 @@ def test_run_worker_once_drains_the_queue_and_exits():
     assert Job.objects.get().status == Job.Status.DONE
 
 
-def test_job_modules_default_to_slides_prewarm_whose_handler_is_registered():
-    from scopecast import settings as project_settings
-
-    assert project_settings.SCOPECAST_JOB_MODULES == ["slides.prewarm"]
+def test_the_slides_app_registers_its_job_kinds_when_django_starts():
+    # SlidesConfig.ready() imports the modules that register them; the
+    # runner (slides.jobs) imports none of its clients.
     assert {"import_slide", "convert_slide", "prewarm_slide"} <= set(jobs.registered_kinds())
 
 
-def test_the_runners_import_the_modules_named_in_scopecast_job_modules(settings):
-    settings.SCOPECAST_JOB_MODULES = ["slides.prewarm", "tests.slides.extra_jobs", "no.such.module"]
+@pytest.mark.django_db
+def test_the_runners_housekeeping_runs_the_registered_tasks(monkeypatch: pytest.MonkeyPatch):
+    ran: list[str] = []
+    monkeypatch.setattr(jobs, "_housekeeping", list(jobs._housekeeping))
+    task = jobs.register_housekeeping(lambda: ran.append("swept"))
+    jobs.register_housekeeping(task)  # registering twice runs it once
 
-    assert "test_from_job_modules" in jobs.registered_kinds()
+    assert run_pending_jobs() == 0
 
-
-def test_a_job_module_that_cannot_be_imported_is_a_warning_once(
-    settings: Any, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(jobs, "_unimportable", set())
-    settings.SCOPECAST_JOB_MODULES = ["slides.prewarm", "slides.prewarn"]
-    with caplog.at_level(logging.WARNING, logger="slides.jobs"):
-        jobs.registered_kinds()
-        jobs.registered_kinds()
-    warnings = [r for r in caplog.records if "slides.prewarn" in r.getMessage()]
-    assert len(warnings) == 1
-    assert "cannot be imported" in warnings[0].getMessage()
-    assert "prewarm_slide" in jobs.registered_kinds()  # the others still load
+    assert ran == ["swept"]

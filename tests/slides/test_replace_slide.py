@@ -51,7 +51,7 @@ def test_it_refuses_content_that_another_slide_already_has(place, teacher):
 
 @pytest.mark.django_db(transaction=True)
 def test_this_process_serves_the_new_version_at_once(place, teacher):
-    from slides.deepzoom import _records, _records_checked, _refresh
+    from slides.tiles.handles import _records, _records_checked, _refresh
 
     slide = do_import_slide(place("svs", "v1.svs"), owner=teacher, title="Liver")
     record = _refresh(slide.pk)

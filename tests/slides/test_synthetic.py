@@ -7,11 +7,11 @@ from pathlib import Path
 import openslide
 import pyvips
 
-from slides import synthetic
+from slides import synthetic, synthetic_svs
 
 
 def test_it_writes_an_aperio_svs_with_mpp_magnification_and_associated_images(tmp_path: Path):
-    path = synthetic.write_svs(tmp_path / "liver.svs", 1200, 900, mpp=0.5, magnification=20)
+    path = synthetic_svs.write_svs(tmp_path / "liver.svs", 1200, 900, mpp=0.5, magnification=20)
 
     assert openslide.OpenSlide.detect_format(str(path)) == "aperio"
     with openslide.OpenSlide(str(path)) as slide:
@@ -50,7 +50,7 @@ def test_it_only_leaves_a_finished_file_behind(tmp_path: Path):
 
 
 def test_it_writes_bad_inputs_that_openslide_refuses(tmp_path: Path):
-    good = synthetic.write_svs(tmp_path / "good.svs", 1000, 800)
+    good = synthetic_svs.write_svs(tmp_path / "good.svs", 1000, 800)
     truncated = synthetic.write_truncated_copy(good, tmp_path / "cut.svs", keep=0.5)
     noise = synthetic.write_random_bytes(tmp_path / "noise.svs")
     text = synthetic.write_text_file(tmp_path / "notes.svs")

@@ -25,9 +25,9 @@ import pyvips
 import tifffile
 from django.contrib.auth.models import User
 
-from slides import deepzoom
 from slides.models import Slide
 from slides.tilecache import reset_tile_cache
+from slides.tiles import handles, jpeg, render
 from tests.conftest import service_missing
 
 WIDTH, HEIGHT = 3000, 2000
@@ -90,10 +90,12 @@ def fresh_tile_state(settings: Any) -> Iterator[None]:
     settings.MEMCACHED_SERVERS = []
     settings.TILE_CACHE_LOCAL_MB = 16
     reset_tile_cache()
-    deepzoom.reset_state()
+    handles.reset_state()
+    jpeg.reset_encoder()
     yield
     reset_tile_cache()
-    deepzoom.reset_state()
+    handles.reset_state()
+    jpeg.reset_encoder()
 
 
 MakeSlide = Callable[..., Slide]
@@ -150,8 +152,8 @@ def course_slide(make_slide: MakeSlide, course: Any) -> Slide:
 @pytest.fixture
 def read_counter() -> Callable[[], int]:
     """How many OpenSlide reads happened since the fixture was created."""
-    start = deepzoom.reads.value
-    return lambda: deepzoom.reads.value - start
+    start = render.reads.value
+    return lambda: render.reads.value - start
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from django.test import AsyncClient
 
-from slides import deepzoom
 from slides.models import Slide
+from slides.tiles import fetch, render
 from slides.tokens import issue_tile_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,20 +24,20 @@ class Gate:
         self.release = threading.Event()
         self.fetches = 0
         self.threads: list[str] = []
-        real_render = deepzoom.render_tile_jpeg
-        real_fetch = deepzoom.fetch_future
+        real_render = render.render_tile_jpeg
+        real_fetch = fetch.fetch_future
 
-        def render(*args: Any) -> Any:
+        def held_render(*args: Any) -> Any:
             self.threads.append(threading.current_thread().name)
             assert self.release.wait(10)
             return real_render(*args)
 
-        def fetch(*args: Any) -> Any:
+        def counted_fetch(*args: Any) -> Any:
             self.fetches += 1
             return real_fetch(*args)
 
-        monkeypatch.setattr(deepzoom, "render_tile_jpeg", render)
-        monkeypatch.setattr(deepzoom, "fetch_future", fetch)
+        monkeypatch.setattr(render, "render_tile_jpeg", held_render)
+        monkeypatch.setattr(fetch, "fetch_future", counted_fetch)
 
     async def wait_for_fetches(self, n: int) -> None:
         for _ in range(500):
@@ -66,7 +66,7 @@ async def test_concurrent_misses_for_one_tile_read_it_once(
     assert {r.status_code for r in responses} == {200}
     assert len({r.content for r in responses}) == 1
     assert read_counter() == 1
-    assert deepzoom._inflight == {}
+    assert fetch._inflight == {}
 
 
 async def test_different_tiles_are_read_separately(
@@ -118,7 +118,7 @@ async def test_a_failed_read_reaches_every_waiter_and_is_not_cached(
 
     # Every tile read: OpenSlide's buffer (the direct path) and read_region
     # (DeepZoomGenerator.get_tile, or the direct path without the binding).
-    monkeypatch.setattr(deepzoom, "_read_argb_into", broken)
+    monkeypatch.setattr(render, "_read_argb_into", broken)
     monkeypatch.setattr(openslide.OpenSlide, "read_region", broken)
     client = AsyncClient()
     responses = await asyncio.gather(*(get(client, course_slide, 2, 2) for _ in range(5)))

@@ -11,8 +11,8 @@ import pytest
 from django.test import AsyncClient
 from PIL import Image
 
-from slides import deepzoom
 from slides.models import Slide
+from slides.tiles import jpeg
 from slides.tokens import issue_tile_token
 from tests.tiles.helpers import in_db
 
@@ -38,11 +38,11 @@ def subsampling(data: bytes) -> int:
 
 @pytest.fixture
 def fresh_warning(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(deepzoom, "_fallback_warned", False)
+    monkeypatch.setattr(jpeg, "_fallback_warned", False)
 
 
 def test_turbojpeg_is_used_when_libturbojpeg_loads(libturbojpeg: None) -> None:
-    encoder = deepzoom.JpegEncoder(80)
+    encoder = jpeg.JpegEncoder(80)
     assert encoder.backend == "turbojpeg"
     data = encoder.encode(sample_image())
     assert data[:2] == b"\xff\xd8"
@@ -50,17 +50,17 @@ def test_turbojpeg_is_used_when_libturbojpeg_loads(libturbojpeg: None) -> None:
 
 
 def test_quality_is_applied() -> None:
-    low = deepzoom.JpegEncoder(20).encode(sample_image())
-    high = deepzoom.JpegEncoder(95).encode(sample_image())
+    low = jpeg.JpegEncoder(20).encode(sample_image())
+    high = jpeg.JpegEncoder(95).encode(sample_image())
     assert len(low) < len(high)
 
 
 def test_it_falls_back_to_pillow_and_warns_once(
     fresh_warning: None, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="slides.deepzoom")
+    caplog.set_level(logging.WARNING, logger="slides.tiles.jpeg")
     encoders = [
-        deepzoom.JpegEncoder(80, turbojpeg_lib="/nonexistent/libturbojpeg.so.0") for _ in range(3)
+        jpeg.JpegEncoder(80, turbojpeg_lib="/nonexistent/libturbojpeg.so.0") for _ in range(3)
     ]
     assert {e.backend for e in encoders} == {"pillow"}
     warnings = [r for r in caplog.records if "libturbojpeg" in r.getMessage()]
@@ -72,8 +72,8 @@ def test_it_falls_back_to_pillow_and_warns_once(
 
 
 def test_both_encoders_give_similar_pixels(libturbojpeg: None, fresh_warning: None) -> None:
-    turbo = deepzoom.JpegEncoder(80).encode(sample_image())
-    pillow = deepzoom.JpegEncoder(80, turbojpeg_lib="/nonexistent/lib.so").encode(sample_image())
+    turbo = jpeg.JpegEncoder(80).encode(sample_image())
+    pillow = jpeg.JpegEncoder(80, turbojpeg_lib="/nonexistent/lib.so").encode(sample_image())
     a = np.asarray(Image.open(io.BytesIO(turbo)), dtype=np.int16)
     b = np.asarray(Image.open(io.BytesIO(pillow)), dtype=np.int16)
     assert np.abs(a - b).mean() < 3
@@ -83,9 +83,7 @@ async def test_tiles_are_served_with_the_pillow_fallback(
     make_slide: Callable[..., Slide], fresh_warning: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     slide = await in_db(make_slide)
-    monkeypatch.setattr(
-        deepzoom, "_encoder", deepzoom.JpegEncoder(80, turbojpeg_lib="/nonexistent/lib.so")
-    )
+    monkeypatch.setattr(jpeg, "_encoder", jpeg.JpegEncoder(80, turbojpeg_lib="/nonexistent/lib.so"))
     response = await AsyncClient().get(
         f"/slides/{slide.pk}_files/12/1_1.jpeg",
         {"v": str(slide.version), "t": issue_tile_token(slide.pk, slide.version)},

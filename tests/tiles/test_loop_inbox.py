@@ -1,4 +1,4 @@
-"""Tile futures reach the event loop in batches (slides.deepzoom.await_bytes)."""
+"""Tile futures reach the event loop in batches (slides.tiles.inbox.await_bytes)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from slides import deepzoom
+from slides.tiles import errors, inbox
 
 
 def running() -> Future[bytes]:
@@ -32,7 +32,7 @@ async def test_futures_finished_together_wake_the_loop_once(
 
     monkeypatch.setattr(loop, "call_soon_threadsafe", counting)
     futures = [running() for _ in range(50)]
-    waiters = [asyncio.ensure_future(deepzoom.await_bytes(f)) for f in futures]
+    waiters = [asyncio.ensure_future(inbox.await_bytes(f)) for f in futures]
     await asyncio.sleep(0)  # every waiter is registered
 
     def finish_all() -> None:
@@ -48,15 +48,15 @@ async def test_futures_finished_together_wake_the_loop_once(
 
 async def test_a_failure_reaches_the_waiter_and_a_gone_waiter_is_skipped() -> None:
     failing, abandoned, fine = running(), running(), running()
-    a = asyncio.ensure_future(deepzoom.await_bytes(failing))
-    b = asyncio.ensure_future(deepzoom.await_bytes(abandoned))
-    c = asyncio.ensure_future(deepzoom.await_bytes(fine))
+    a = asyncio.ensure_future(inbox.await_bytes(failing))
+    b = asyncio.ensure_future(inbox.await_bytes(abandoned))
+    c = asyncio.ensure_future(inbox.await_bytes(fine))
     await asyncio.sleep(0)
     b.cancel()  # the client went away
-    failing.set_exception(deepzoom.TileNotFound("tile cannot be read"))
+    failing.set_exception(errors.TileNotFound("tile cannot be read"))
     abandoned.set_result(b"nobody waits")
     fine.set_result(b"tile")
-    with pytest.raises(deepzoom.TileNotFound):
+    with pytest.raises(errors.TileNotFound):
         await a
     assert await c == b"tile"
     with pytest.raises(asyncio.CancelledError):
@@ -66,4 +66,4 @@ async def test_a_failure_reaches_the_waiter_and_a_gone_waiter_is_skipped() -> No
 async def test_a_finished_future_returns_without_waiting() -> None:
     fut = running()
     fut.set_result(b"cached")
-    assert await deepzoom.await_bytes(fut) == b"cached"
+    assert await inbox.await_bytes(fut) == b"cached"

@@ -15,9 +15,9 @@ from django.test import AsyncClient
 from openslide.deepzoom import DeepZoomGenerator
 from PIL import Image
 
-from slides import deepzoom
 from slides.descriptors import slide_descriptor
 from slides.models import Slide
+from slides.tiles import handles, jpeg, render
 from slides.tokens import issue_tile_token
 from tests.tiles.helpers import in_db
 
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def reference_generator(slide: Slide) -> DeepZoomGenerator:
-    path = deepzoom.resolve_slide_path(slide.file_path)
+    path = handles.resolve_slide_path(slide.file_path)
     return DeepZoomGenerator(
         openslide.OpenSlide(path),
         tile_size=settings.TILE_SIZE,
@@ -48,9 +48,9 @@ def sample_tiles(dz: DeepZoomGenerator) -> list[tuple[int, int, int]]:
 def test_rendered_pixels_equal_deepzoomgenerator(make_slide, kind: str) -> None:
     slide = make_slide(kind)
     dz = reference_generator(slide)
-    handle = deepzoom.handle_for(slide.pk, slide.version)
+    handle = handles.handle_for(slide.pk, slide.version)
     for level, col, row in sample_tiles(dz):
-        ours = np.asarray(deepzoom.render_tile_image(handle, level, col, row))
+        ours = np.asarray(render.render_tile_image(handle, level, col, row))
         reference = np.asarray(dz.get_tile(level, (col, row)))
         assert ours.shape == reference.shape
         assert np.array_equal(ours, reference), (level, col, row)
@@ -64,7 +64,7 @@ async def test_served_tile_bytes_equal_encoded_deepzoomgenerator_tiles(
     dz = reference_generator(slide)
     token = issue_tile_token(slide.pk, slide.version)
     client = AsyncClient()
-    encoder = deepzoom.JpegEncoder(settings.TILE_QUALITY)
+    encoder = jpeg.JpegEncoder(settings.TILE_QUALITY)
     for level, col, row in sample_tiles(dz):
         response = await client.get(
             f"/slides/{slide.pk}_files/{level}/{col}_{row}.jpeg",
@@ -80,7 +80,7 @@ async def test_served_tile_bytes_equal_encoded_deepzoomgenerator_tiles(
 
 @pytest.fixture
 def tiles_510(settings: Any) -> None:
-    """A non-default tiling (deepzoom._on_setting_changed drops open handles)."""
+    """A non-default tiling (handles._on_setting_changed drops open handles)."""
     settings.TILE_SIZE = 510
     settings.TILE_OVERLAP = 0
 
@@ -103,11 +103,11 @@ async def test_a_configured_tile_size_and_overlap_are_served_pixel_for_pixel(
     descriptor = await in_db(slide_descriptor, slide)
     assert (descriptor["tile_size"], descriptor["overlap"]) == (510, 0)
 
-    handle = await in_db(deepzoom.handle_for, slide.pk, slide.version)
-    encoder = deepzoom.JpegEncoder(settings.TILE_QUALITY)
+    handle = await in_db(handles.handle_for, slide.pk, slide.version)
+    encoder = jpeg.JpegEncoder(settings.TILE_QUALITY)
     for level, col, row in sample_tiles(dz):
         reference = dz.get_tile(level, (col, row))
-        ours = deepzoom.render_tile_image(handle, level, col, row)
+        ours = render.render_tile_image(handle, level, col, row)
         assert np.array_equal(np.asarray(ours), np.asarray(reference)), (level, col, row)
         response = await client.get(f"/slides/{slide.pk}_files/{level}/{col}_{row}.jpeg", query)
         assert response.status_code == 200, response.content
@@ -133,8 +133,8 @@ def test_transparent_and_scaled_tiles_take_get_tiles_path_to_equal_bytes(
     dz = DeepZoomGenerator(
         osr, tile_size=settings.TILE_SIZE, overlap=settings.TILE_OVERLAP, limit_bounds=True
     )
-    handle = deepzoom.SlideHandle(deepzoom.SlideRecord(1, 1, Path("none"), 0.0), osr, dz)
-    encoder = deepzoom.JpegEncoder(settings.TILE_QUALITY)
+    handle = handles.SlideHandle(handles.SlideRecord(1, 1, Path("none"), 0.0), osr, dz)
+    encoder = jpeg.JpegEncoder(settings.TILE_QUALITY)
     finest = dz.level_count - 1
     direct = 0
     for level in (finest - 1, finest):
@@ -142,7 +142,7 @@ def test_transparent_and_scaled_tiles_take_get_tiles_path_to_equal_bytes(
         for col in range(cols):
             for row in range(rows):
                 reference = encoder.encode(dz.get_tile(level, (col, row)))
-                assert deepzoom.render_tile_jpeg(handle, level, col, row) == reference
+                assert render.render_tile_jpeg(handle, level, col, row) == reference
                 region = osr.read_region(*dz.get_tile_coordinates(level, (col, row)))
                 direct += encoder.encode_opaque_rgba(region) is not None
     # Column 0 of the finest level is opaque; columns 1 and 2 hold the clear bands.
@@ -164,38 +164,38 @@ def test_opaque_tiles_of_openslide_files_are_encoded_from_openslides_own_pixels(
 ) -> None:
     """The direct path (OpenSlide's ARGB buffer, or read_region without the binding)."""
     if binding == "read_region":
-        monkeypatch.setattr(deepzoom, "_read_argb_into", None)
+        monkeypatch.setattr(render, "_read_argb_into", None)
     slide = make_slide("aperio")
     dz = reference_generator(slide)
-    handle = deepzoom.handle_for(slide.pk, slide.version)
-    encoder = deepzoom.JpegEncoder(settings.TILE_QUALITY)
+    handle = handles.handle_for(slide.pk, slide.version)
+    encoder = jpeg.JpegEncoder(settings.TILE_QUALITY)
     finest = dz.level_count - 1
     cols, rows = dz.level_tiles[finest]
     for col, row in [(0, 0), (cols // 2, rows // 2), (cols - 1, rows - 1)]:
         location, level, size = dz.get_tile_coordinates(finest, (col, row))
-        argb = deepzoom.read_argb(handle.osr, location, level, size)
+        argb = render.read_argb(handle.osr, location, level, size)
         assert (argb is None) == (binding == "read_region")
-        direct = deepzoom._direct_jpeg(handle, encoder, location, level, size)
+        direct = render._direct_jpeg(handle, encoder, location, level, size)
         assert direct is not None  # opaque: no compositing needed
         assert direct == encoder.encode(dz.get_tile(finest, (col, row)))
-        assert deepzoom.render_tile_jpeg(handle, finest, col, row) == direct
+        assert render.render_tile_jpeg(handle, finest, col, row) == direct
 
 
 def test_the_lean_encode_gives_turbojpegs_bytes_and_keeps_one_compressor_a_thread(
     libturbojpeg: None,
 ) -> None:
-    """encode_opaque_argb's one-call path (deepzoom.JpegEncoder._lean_compress)."""
+    """encode_opaque_argb's one-call path (slides.tiles.turbojpeg_lowlevel.LeanCompressor)."""
     rng = np.random.default_rng(7)
     argb = rng.integers(0, 1 << 24, (256, 254), dtype=np.uint32) | np.uint32(0xFF000000)
-    lean = deepzoom.JpegEncoder(80)
+    lean = jpeg.JpegEncoder(80)
     assert lean._lean is not None  # PyTurboJPEG 1.x's bindings are there
-    public = deepzoom.JpegEncoder(80)
+    public = jpeg.JpegEncoder(80)
     public._lean = None  # as without the private bindings: TurboJPEG.encode
     first = lean.encode_opaque_argb(argb)
-    compressor = lean._threads.compressor
+    compressor = lean._lean._threads.compressor
     assert first is not None and first == public.encode_opaque_argb(argb)
     smaller = np.ascontiguousarray(argb[:100, :37])  # an edge tile, same buffer
     assert lean.encode_opaque_argb(smaller) == public.encode_opaque_argb(smaller)
-    assert lean._threads.compressor is compressor and compressor.handle
+    assert lean._lean._threads.compressor is compressor and compressor.handle
     with Image.open(io.BytesIO(first)) as im:
         assert im.size == (254, 256)

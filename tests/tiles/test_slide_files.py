@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from django.test import AsyncClient
 
-from slides.deepzoom import SlideFileError, resolve_slide_path
 from slides.models import Slide
+from slides.tiles.handles import SlideFileError, resolve_slide_path
 from slides.tokens import issue_tile_token
 from tests.tiles.helpers import in_db
 

@@ -1,4 +1,4 @@
-"""The bounded, locked LRU of open slides (slides.deepzoom.SlideHandles; docs/tiles.md)."""
+"""The bounded, locked LRU of open slides (slides.tiles.handles.SlideHandles; docs/tiles.md)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from slides import deepzoom
-from slides.deepzoom import SlideHandle, SlideHandles, SlideRecord
+from slides.tiles import errors, handles
+from slides.tiles.handles import SlideHandle, SlideHandles, SlideRecord
 
 
 @pytest.fixture
@@ -29,15 +29,15 @@ def records(slide_files: dict[str, Path], tmp_path: Path) -> list[SlideRecord]:
 
 @pytest.fixture
 def opens(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
-    """The slide ids deepzoom.open_handle was called with, in order."""
+    """The slide ids handles.open_handle was called with, in order."""
     calls: list[int] = []
-    real = deepzoom.open_handle
+    real = handles.open_handle
 
     def counting(record: SlideRecord) -> SlideHandle:
         calls.append(record.slide_id)
         return real(record)
 
-    monkeypatch.setattr(deepzoom, "open_handle", counting)
+    monkeypatch.setattr(handles, "open_handle", counting)
     yield calls
 
 
@@ -100,7 +100,7 @@ def test_concurrent_gets_of_one_slide_from_threads_open_it_once(
     calls: list[int] = []
     opening = threading.Event()
     release = threading.Event()
-    real = deepzoom.open_handle
+    real = handles.open_handle
 
     def slow_open(record: SlideRecord) -> SlideHandle:
         calls.append(record.slide_id)
@@ -108,7 +108,7 @@ def test_concurrent_gets_of_one_slide_from_threads_open_it_once(
         assert release.wait(5)
         return real(record)
 
-    monkeypatch.setattr(deepzoom, "open_handle", slow_open)
+    monkeypatch.setattr(handles, "open_handle", slow_open)
     lru = SlideHandles(2)
     got: list[SlideHandle] = []
     threads = [threading.Thread(target=lambda: got.append(lru.get(records[0]))) for _ in range(8)]
@@ -131,7 +131,7 @@ def test_a_failed_open_reaches_every_waiter_and_the_next_get_tries_again(
 ) -> None:
     lru = SlideHandles(2)
     missing = SlideRecord(9, 1, tmp_path / "gone.tiff", time.monotonic())
-    with pytest.raises(deepzoom.TileNotFound, match="cannot be read"):
+    with pytest.raises(errors.TileNotFound, match="cannot be read"):
         lru.get(missing)
     assert len(lru) == 0
     missing.path.write_bytes(records[0].path.read_bytes())

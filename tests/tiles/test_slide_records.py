@@ -11,8 +11,8 @@ import pytest
 from django.db import DatabaseError
 from django.test import AsyncClient
 
-from slides import deepzoom
 from slides.models import Slide
+from slides.tiles import handles
 from slides.tokens import issue_tile_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -20,14 +20,14 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def counting_queries(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     calls: list[int] = []
-    real = deepzoom._query_record
+    real = handles._query_record
 
     def query(slide_id: int) -> Any:
         calls.append(slide_id)
         time.sleep(0.05)  # long enough for the other requests to pile up
         return real(slide_id)
 
-    monkeypatch.setattr(deepzoom, "_query_record", query)
+    monkeypatch.setattr(handles, "_query_record", query)
     return calls
 
 
@@ -60,11 +60,11 @@ async def test_a_stale_record_is_served_while_one_refresh_runs(
     course_slide: Slide, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert (await get(course_slide, 0)).status_code == 200
-    monkeypatch.setattr(deepzoom, "RECORD_TTL", 0.0)
+    monkeypatch.setattr(handles, "RECORD_TTL", 0.0)
     calls = counting_queries(monkeypatch)
     responses = await asyncio.gather(*(get(course_slide, 1) for _ in range(10)))
     assert {r.status_code for r in responses} == {200}
-    await asyncio.to_thread(lambda: [f.result() for f in list(deepzoom._refreshing.values())])
+    await asyncio.to_thread(lambda: [f.result() for f in list(handles._refreshing.values())])
     assert 1 <= len(calls) <= 2
 
 
@@ -72,12 +72,12 @@ async def test_tiles_keep_flowing_when_the_database_fails_a_refresh(
     course_slide: Slide, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert (await get(course_slide, 0)).status_code == 200
-    monkeypatch.setattr(deepzoom, "RECORD_TTL", 0.0)
+    monkeypatch.setattr(handles, "RECORD_TTL", 0.0)
 
     def broken(slide_id: int) -> Any:
         raise DatabaseError("connection refused")
 
-    monkeypatch.setattr(deepzoom, "_query_record", broken)
+    monkeypatch.setattr(handles, "_query_record", broken)
     assert (await get(course_slide, 2)).status_code == 200
 
 
@@ -87,7 +87,7 @@ async def test_an_unknown_slide_with_the_database_down_gets_503(
     def broken(slide_id: int) -> Any:
         raise DatabaseError("connection refused")
 
-    monkeypatch.setattr(deepzoom, "_query_record", broken)
+    monkeypatch.setattr(handles, "_query_record", broken)
     response = await AsyncClient().get(
         "/slides/5_files/0/0_0.jpeg", {"v": "1", "t": issue_tile_token(5, 1)}
     )
@@ -101,7 +101,7 @@ def test_blocking_lookups_from_many_threads_share_one_query(
     calls = counting_queries(monkeypatch)
     results: list[Any] = []
     threads = [
-        threading.Thread(target=lambda: results.append(deepzoom.lookup_slide(course_slide.pk)))
+        threading.Thread(target=lambda: results.append(handles.lookup_slide(course_slide.pk)))
         for _ in range(8)
     ]
     for t in threads:

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from django.test import AsyncClient
 
-from slides import deepzoom
 from slides.models import Slide
+from slides.tiles import handles
 from slides.tokens import issue_tile_token
 from tests.tiles.helpers import in_db
 
@@ -115,7 +115,7 @@ def would_be_etag(slide: Slide, level: int, col: int, row: int) -> str:
 async def test_a_matching_if_none_match_never_turns_an_out_of_range_tile_into_a_304(
     course_slide: Slide, level: int, col: int, row: int, if_none_match: str
 ) -> None:
-    assert deepzoom.handles().peek(course_slide.pk, course_slide.version) is None  # not open yet
+    assert handles.handles().peek(course_slide.pk, course_slide.version) is None  # not open yet
     etag = would_be_etag(course_slide, level, col, row) if if_none_match == "exact" else "*"
     response = await AsyncClient().get(
         tile_url(course_slide, level, col, row),
@@ -163,9 +163,7 @@ async def test_it_rejects_a_stale_version_with_404(course_slide: Slide) -> None:
     old = query(course_slide)
     course_slide.version += 1
     await in_db(course_slide.save)
-    from slides import deepzoom
-
-    deepzoom.forget_slide(course_slide.pk)
+    handles.forget_slide(course_slide.pk)
     response = await AsyncClient().get(tile_url(course_slide, 12, 0, 0), old)
     assert response.status_code == 404
     assert "stale" in error_of(response)

@@ -19,7 +19,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from classroom.models import Course
+from slides.courses import course_directory
 from slides.formats import NotASlide, UnsupportedFormat
 from slides.importer import (
     DuplicateSlide,
@@ -69,12 +69,11 @@ class Command(BaseCommand):
             owner = get_user_model().objects.filter(username=options["owner"]).first()
             if owner is None:
                 raise CommandError(f"no user named {options['owner']!r}")
-        courses: list[Course] = []
+        course_codes: list[str] = []
         if options["course"]:
-            course = Course.objects.filter(code=options["course"]).first()
-            if course is None:
+            if not course_directory().has_course(options["course"]):
                 raise CommandError(f"no course with code {options['course']!r}")
-            courses.append(course)
+            course_codes.append(options["course"])
 
         targets = self._discover(options["paths"])
         if options["title"] and len(targets) > 1:
@@ -88,7 +87,7 @@ class Command(BaseCommand):
                     explicit=explicit,
                     label=f"[{index}/{len(candidates)}]",
                     owner=owner,
-                    courses=courses,
+                    course_codes=course_codes,
                     options=options,
                 )
             )
@@ -116,7 +115,7 @@ class Command(BaseCommand):
         explicit: bool,
         label: str,
         owner: Any,
-        courses: list[Course],
+        course_codes: list[str],
         options: dict[str, Any],
     ) -> Row:
         started = time.monotonic()
@@ -127,7 +126,7 @@ class Command(BaseCommand):
                 owner=owner,
                 title=options["title"],
                 visibility=options["visibility"],
-                courses=courses,
+                course_codes=course_codes,
                 progress=progress,
                 convert="job" if options["background"] else "inline",
             )

@@ -13,8 +13,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from slides.deepzoom import TileNotFound
 from slides.prewarm import prewarm_tiles, slide_geometry, tiles_for_region
+from slides.tiles.errors import TileNotFound
 
 _REGION = re.compile(r"^\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*$")
 _LEVELS = re.compile(r"^\s*(\d+)\s*-\s*(\d+)\s*$")
