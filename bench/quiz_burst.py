@@ -16,8 +16,9 @@ cookie) pushes a question; every student answers within one second of
 receiving it and waits for its ``quiz_ack``. Two designs, each on its own
 daphne process, in the same run:
 
-- ``naive`` (``QUIZ_ANSWER_MODE=naive``): one transaction per answer on
-  Django's sync thread and one teacher ``quiz_aggregate`` per answer;
+- ``naive`` (``BENCH_ANSWERS=naive`` in the bench-only bench/_quiz_asgi.py):
+  one transaction per answer on Django's sync thread and one teacher
+  ``quiz_aggregate`` per answer;
 - ``batched``: the group-commit writer and the throttled publisher (<= 5/s).
 
 It reports the time from the first answer sent until every answer is
@@ -135,9 +136,9 @@ class Teacher:
         self.seen_all_at = 0.0
 
     def sink(self, session_id: int, event: Any, audience: str) -> None:
-        if event["type"] != "quiz_aggregate":
+        if event.type != "quiz_aggregate":
             return
-        text = json.dumps(event)  # encoded once, as the transport would
+        text = event.model_dump_json()  # encoded once, as the transport would
         self.loop.call_soon_threadsafe(self.receive, text)
 
     def receive(self, text: str) -> None:
@@ -177,7 +178,7 @@ async def run(mode: str, n: int, spread: float) -> RunResult:
     from channels.db import database_sync_to_async
 
     from quizzes import events, runtime
-    from quizzes.actions import asubmit_answer, do_push_question, do_submit_answer
+    from quizzes.actions.live import asubmit_answer, do_push_question, do_submit_answer
     from quizzes.aggregation import CoalescingPublisher
     from quizzes.answers import get_writer
     from quizzes.domain import Participant
@@ -351,13 +352,18 @@ class Daphne:
         with socket.socket() as sock:
             sock.bind((HOST, 0))
             self.port = int(sock.getsockname()[1])
-        env = {**os.environ, **ws_env(), "QUIZ_ANSWER_MODE": mode, "PYTHONPATH": str(ROOT)}
+        env = {
+            **os.environ,
+            **ws_env(),
+            "BENCH_ANSWERS": mode,
+            "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'bench'}",
+        }
         self.log = BENCH_DIR / f"quiz_burst-daphne-{mode}.log"
         self.proc = subprocess.Popen(
             [
                 str(Path(sys.executable).parent / "daphne"),
                 *("-b", HOST, "-p", str(self.port), "-v", "0"),
-                "scopecast.asgi:application",
+                "_quiz_asgi:application",
             ],
             cwd=ROOT,
             env=env,

@@ -21,7 +21,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
 from classroom.models import Course, Membership
-from quizzes.actions import do_refresh_assignment
+from quizzes.actions.assignments import do_refresh_assignment
 from quizzes.domain import QuizError
 from quizzes.models import (
     Assignment,

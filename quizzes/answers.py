@@ -16,14 +16,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
-import weakref
 from collections import defaultdict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connections, transaction
@@ -36,6 +34,7 @@ from quizzes.events import QuizAckEvent
 from quizzes.grading import grade, score
 from quizzes.models import AnswerReceipt, LiveAnswer, LiveQuestion
 from quizzes.specs import SpecError, answer_json, parse_answer
+from scopecast.loops import LoopLocal
 
 log = logging.getLogger(__name__)
 
@@ -43,28 +42,16 @@ MAX_CLIENT_ID = 64
 
 
 def batch_window_s() -> float:
-    return float(getattr(settings, "QUIZ_BATCH_WINDOW_MS", 10)) / 1000
+    return settings.QUIZ_BATCH_WINDOW_MS / 1000
 
 
 def batch_max() -> int:
-    return int(getattr(settings, "QUIZ_BATCH_MAX", 500))
-
-
-def answer_mode() -> Literal["batched", "naive"]:
-    """``QUIZ_ANSWER_MODE``: ``batched`` (default), or ``naive``, the benchmark
-    baseline: one transaction per answer and one unthrottled teacher message
-    per answer (see quizzes/ws.py and bench/quiz_burst.py --ws)."""
-    mode = getattr(settings, "QUIZ_ANSWER_MODE", "batched")
-    if mode == "batched":
-        return "batched"
-    if mode == "naive":
-        return "naive"
-    raise ValueError(f"QUIZ_ANSWER_MODE must be 'batched' or 'naive'; got {mode!r}")
+    return int(settings.QUIZ_BATCH_MAX)
 
 
 def deadline_grace() -> timedelta:
     """Slack after the deadline for answers already on the wire."""
-    return timedelta(milliseconds=int(getattr(settings, "QUIZ_DEADLINE_GRACE_MS", 500)))
+    return timedelta(milliseconds=settings.QUIZ_DEADLINE_GRACE_MS)
 
 
 @dataclass(frozen=True)
@@ -90,13 +77,13 @@ class AnswerAck:
 
     def as_event(self) -> QuizAckEvent:
         """The frame for the client; identical for a first send and a resend."""
-        return {
-            "type": "quiz_ack",
-            "live_question_id": self.live_question_id,
-            "client_id": self.client_id,
-            "revision": self.revision,
-            "accepted_at": self.accepted_at.isoformat(),
-        }
+        return QuizAckEvent(
+            type="quiz_ack",
+            live_question_id=self.live_question_id,
+            client_id=self.client_id,
+            revision=self.revision,
+            accepted_at=self.accepted_at.isoformat(),
+        )
 
 
 Outcome = AnswerAck | QuizError
@@ -136,9 +123,7 @@ def commit_batch(subs: Sequence[Submission]) -> list[Outcome]:
     """
     if not subs:
         return []
-    from quizzes.actions import ensure_resumed
-
-    ensure_resumed()
+    runtime.ensure_resumed()
     try:
         return _commit(subs)
     except DatabaseError:
@@ -177,9 +162,7 @@ def _after_commit(applied: list[tuple[int, int, str, int, dict[str, Any], bool |
         else:
             aggregate.apply(key, revision, payload, correct)
     for lq_id in {a[0] for a in applied}:
-        if answer_mode() == "batched":
-            runtime.publisher.mark(lq_id)
-        # "naive": the websocket handler sends the teacher one update per answer.
+        runtime.publisher.mark(lq_id)
 
 
 def _commit_question(
@@ -416,20 +399,12 @@ class AnswerWriter:
                 await asyncio.shield(task)
 
 
-_writers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AnswerWriter] = (
-    weakref.WeakKeyDictionary()
-)
-_writers_lock = threading.Lock()
+_writers: LoopLocal[AnswerWriter] = LoopLocal(lambda: AnswerWriter(asyncio.get_running_loop()))
 
 
 def get_writer() -> AnswerWriter:
     """The writer of the running event loop."""
-    loop = asyncio.get_running_loop()
-    with _writers_lock:
-        writer = _writers.get(loop)
-        if writer is None:
-            writer = _writers[loop] = AnswerWriter(loop)
-        return writer
+    return _writers.get()
 
 
 def drain_all_writers(timeout: float = 10.0) -> None:
@@ -446,9 +421,7 @@ def drain_all_writers(timeout: float = 10.0) -> None:
         own: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
     except RuntimeError:
         own = None
-    with _writers_lock:
-        writers = list(_writers.items())
-    for loop, writer in writers:
+    for loop, writer in _writers.items():
         if loop is own or loop.is_closed() or not loop.is_running():
             continue
         try:

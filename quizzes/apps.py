@@ -19,17 +19,20 @@ class QuizzesConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from classroom.models import LiveSession
-        from quizzes import ws
+        from quizzes import events, runtime, ws
+        from quizzes.actions import resume
 
+        events.register_events()
         ws.register()
+        # The runtime sits below the actions: its deadline timers and
+        # ensure_resumed call them through these.
+        runtime.register(at_deadline=resume.close_at_deadline, resume=resume.resume_open_questions)
         post_save.connect(
             _close_questions_when_session_ends, sender=LiveSession, dispatch_uid="quiz-session-end"
         )
-        asgi_module = str(getattr(settings, "ASGI_APPLICATION", "")).rpartition(".")[0]
+        asgi_module = settings.ASGI_APPLICATION.rpartition(".")[0]
         if serves_requests(sys.argv, os.environ, sys.modules, asgi_module=asgi_module):
-            from quizzes.actions import resume_in_background
-
-            resume_in_background()
+            resume.resume_in_background()
 
 
 def serves_requests(
@@ -60,7 +63,7 @@ def _close_questions_when_session_ends(sender: Any, instance: Any, **kwargs: Any
     from django.db import transaction
 
     from classroom.models import LiveSession
-    from quizzes.actions import close_open_questions
+    from quizzes.actions.live import close_open_questions
 
     if instance.state != LiveSession.State.ENDED:
         return

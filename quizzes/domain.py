@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from classroom.models import Guest
+from realtime.errors import Refusal
 
 ErrorCode = Literal[
     "invalid",
@@ -21,43 +22,18 @@ ErrorCode = Literal[
     "conflict",
 ]
 
-_STATUS: dict[ErrorCode, int] = {
-    "invalid": 400,
-    "not_found": 404,
-    "forbidden": 403,
-    "not_participant": 403,
-    "closed": 409,
-    "late": 409,
-    "already_answered": 409,
-    "not_open_yet": 409,
-    "conflict": 409,
-}
 
+class QuizError(Refusal):
+    """A refused quiz request: ``code`` for machines, ``message`` for people.
 
-class QuizError(Exception):
-    """A refused quiz request: ``code`` for machines, ``message`` for people."""
+    ``status`` (the HTTP status a view answers with) and ``as_dict`` come from
+    ``realtime.errors.Refusal``, which the websocket consumer turns into an
+    ``error`` frame.
+    """
 
     def __init__(self, code: ErrorCode, message: str) -> None:
-        super().__init__(message)
+        super().__init__(code, message)
         self.code: ErrorCode = code
-        self.message = message
-
-    @property
-    def status(self) -> int:
-        """The HTTP status a view answers with."""
-        return _STATUS[self.code]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"error": self.message, "code": self.code}
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, QuizError) and (self.code, self.message) == (
-            other.code,
-            other.message,
-        )
-
-    def __hash__(self) -> int:
-        return hash((self.code, self.message))
 
 
 @dataclass(frozen=True)

@@ -1,31 +1,37 @@
-"""Every quiz event shape, and the one function that emits them.
+"""Every quiz event, declared once as the websocket frames (see docs/quizzes.md, "Events").
 
-See docs/quizzes.md ("Events"). Events leave only after the surrounding
-transaction commits (``transaction.on_commit``) and go to an *audience*:
+Strict pydantic models (``realtime.events.Event`` subclasses), registered with
+the transport by ``register_events`` from ``QuizzesConfig.ready``; the
+browser client's types are generated from them. Services build a model and
+``emit`` it: it leaves only after the surrounding transaction commits
+(``transaction.on_commit``), to an *audience*:
 
 - ``"all"``: everyone in the session (students, guests, teachers)
 - ``"staff"``: the session's teachers and assistants only
 - ``"p:<key>"``: one participant (``p:u:<user id>`` or ``p:g:<guest id>``)
 
 (the audiences of ``realtime.broadcast``). Delivery goes through a replaceable
-sink (``set_sink``; tests capture with it). The default sink hands each event
-to ``realtime.broadcast.send_event_on_commit`` as the model that
-``realtime.events`` registers for its type; an event type realtime does not
-declare yet is dropped (logged once), never sent unchecked.
+sink (``set_sink``; tests and bench/quiz_burst.py capture with it); the
+default hands the event to ``realtime.broadcast.send_event_on_commit``.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal
 
 from django.db import transaction
+
+from quizzes.specs import PublicQuestion
+from realtime import broadcast
+from realtime.events import Event, Shape, register_event
 
 log = logging.getLogger(__name__)
 
 AUDIENCE_ALL = "all"
 AUDIENCE_STAFF = "staff"
+CloseReason = Literal["deadline", "teacher", "replaced", "ended"]
 
 
 def audience_participant(participant_key: str) -> str:
@@ -33,19 +39,25 @@ def audience_participant(participant_key: str) -> str:
     return f"p:{participant_key}"
 
 
-class QuizQuestionEvent(TypedDict):
-    """A question goes live. ``question`` is a ``specs.PublicQuestion``: no answers."""
+class LeaderboardEntry(Shape):
+    rank: int
+    name: str
+    score: float
+
+
+class QuizQuestionEvent(Event):
+    """A question goes live: the public question (no answers)."""
 
     type: Literal["quiz_question"]
     live_question_id: int
-    question: dict[str, Any]
+    question: PublicQuestion
     opened_at: str
     deadline_at: str
     server_time: str
     allow_change: bool
 
 
-class QuizAggregateEvent(TypedDict):
+class QuizAggregateEvent(Event):
     """Teachers only: the live distribution (``aggregation.Aggregate.teacher_view``)."""
 
     type: Literal["quiz_aggregate"]
@@ -54,20 +66,14 @@ class QuizAggregateEvent(TypedDict):
     final: bool
 
 
-class QuizClosedEvent(TypedDict):
+class QuizClosedEvent(Event):
     type: Literal["quiz_closed"]
     live_question_id: int
-    reason: Literal["deadline", "teacher", "replaced", "ended"]
+    reason: CloseReason
     closed_at: str
 
 
-class LeaderboardEntry(TypedDict):
-    rank: int
-    name: str
-    score: float
-
-
-class QuizRevealEvent(TypedDict):
+class QuizRevealEvent(Event):
     """Everyone: the correct answer; the distribution and leaderboard if the teacher chose."""
 
     type: Literal["quiz_reveal"]
@@ -78,7 +84,7 @@ class QuizRevealEvent(TypedDict):
     leaderboard: list[LeaderboardEntry] | None
 
 
-class QuizResultEvent(TypedDict):
+class QuizResultEvent(Event):
     """One participant's own result, sent to that participant only."""
 
     type: Literal["quiz_result"]
@@ -90,12 +96,12 @@ class QuizResultEvent(TypedDict):
     distance_um: float | None
 
 
-class QuizDismissedEvent(TypedDict):
+class QuizDismissedEvent(Event):
     type: Literal["quiz_dismissed"]
     live_question_id: int
 
 
-class QuizAckEvent(TypedDict):
+class QuizAckEvent(Event):
     """The reply to a submission; a resend of the same client id gets the same ack."""
 
     type: Literal["quiz_ack"]
@@ -105,27 +111,46 @@ class QuizAckEvent(TypedDict):
     accepted_at: str
 
 
-QuizEvent = (
-    QuizQuestionEvent
-    | QuizAggregateEvent
-    | QuizClosedEvent
-    | QuizRevealEvent
-    | QuizResultEvent
-    | QuizDismissedEvent
-)
+class OwnAnswer(Shape):
+    answer: dict[str, Any]
+    client_id: str
+    revision: int
 
-EVENT_TYPES: dict[str, type[Any]] = {
-    "quiz_question": QuizQuestionEvent,
-    "quiz_aggregate": QuizAggregateEvent,
-    "quiz_closed": QuizClosedEvent,
-    "quiz_reveal": QuizRevealEvent,
-    "quiz_result": QuizResultEvent,
-    "quiz_dismissed": QuizDismissedEvent,
-    "quiz_ack": QuizAckEvent,
-}
 
-Sink = Callable[[int, QuizEvent, str], None]
+class ActiveQuestion(Shape):
+    """``snapshot.question``: what a (re)connecting client sees.
 
+    ``reveal`` and ``your_result`` only once revealed; ``spec`` and
+    ``aggregate`` for the staff only.
+    """
+
+    live_question_id: int
+    state: Literal["open", "closed", "revealed"]
+    question: PublicQuestion
+    opened_at: str
+    deadline_at: str
+    remaining_s: float
+    allow_change: bool
+    your_answer: OwnAnswer | None
+    reveal: QuizRevealEvent | None
+    your_result: QuizResultEvent | None
+    spec: dict[str, Any] | None
+    aggregate: dict[str, Any] | None
+
+
+def register_events() -> None:
+    """Declare the quiz frames with the transport (idempotent)."""
+    register_event(QuizQuestionEvent, sequenced=True)
+    # Throttled (<= 5/s) and latest-value-wins: a slow teacher gets the newest.
+    register_event(QuizAggregateEvent, sequenced=True, coalesce="quiz_aggregate", logged=False)
+    register_event(QuizClosedEvent, sequenced=True)
+    register_event(QuizRevealEvent, sequenced=True)
+    register_event(QuizResultEvent, sequenced=True)
+    register_event(QuizDismissedEvent, sequenced=True)
+    register_event(QuizAckEvent, sequenced=False, logged=False)
+
+
+Sink = Callable[[int, Event, str], None]
 _sink: Sink | None = None
 
 
@@ -137,7 +162,7 @@ def set_sink(sink: Sink | None) -> Sink | None:
     return previous
 
 
-def emit(session_id: int, event: QuizEvent, audience: str = AUDIENCE_ALL) -> None:
+def emit(session_id: int, event: Event, audience: str = AUDIENCE_ALL) -> None:
     """Send ``event`` to ``audience`` in a session once the current transaction commits.
 
     Outside a transaction it goes at once, without touching the database
@@ -150,29 +175,13 @@ def emit(session_id: int, event: QuizEvent, audience: str = AUDIENCE_ALL) -> Non
         _deliver(session_id, event, audience)
 
 
-def _deliver(session_id: int, event: QuizEvent, audience: str) -> None:
-    sink = _sink or _realtime_sink
+def _deliver(session_id: int, event: Event, audience: str) -> None:
     try:
-        sink(session_id, event, audience)
+        (_sink or _to_realtime)(session_id, event, audience)
     except Exception:
-        log.exception("quiz event %s for session %s was not delivered", event["type"], session_id)
+        log.exception("quiz event %s for session %s was not delivered", event.type, session_id)
 
 
-_undeclared: set[str] = set()
-
-
-def _realtime_sink(session_id: int, event: QuizEvent, audience: str) -> None:
-    try:
-        from realtime import broadcast
-        from realtime import events as realtime_events
-    except ImportError:  # the transport is not there (yet)
-        return
-    try:
-        model = realtime_events.event_spec(event["type"]).model
-    except (AttributeError, ValueError):
-        if event["type"] not in _undeclared:
-            _undeclared.add(event["type"])
-            log.warning("realtime.events does not declare %r yet; not sent", event["type"])
-        return
+def _to_realtime(session_id: int, event: Event, audience: str) -> None:
     # Already after commit here: send_event_on_commit sends at once.
-    broadcast.send_event_on_commit(session_id, model.model_validate(event), audience=audience)
+    broadcast.send_event_on_commit(session_id, event, audience=audience)

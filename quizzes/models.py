@@ -320,7 +320,7 @@ class Assignment(models.Model):
     is created (or given another question set) the set's questions, in order
     and complete with their answers, are copied into ``frozen``, so editing a
     bank question later never changes what students see or how saved answers
-    were graded. ``quizzes.actions.do_refresh_assignment`` takes the bank's
+    were graded. ``quizzes.actions.assignments.do_refresh_assignment`` takes the bank's
     current questions on purpose and regrades every saved answer.
     """
 

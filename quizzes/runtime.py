@@ -2,7 +2,7 @@
 
 Everything here can be thrown away: the database holds the truth
 (``LiveQuestion.state``/``deadline_at`` and every answer), and
-``quizzes.actions.resume_open_questions`` rebuilds it on start-up.
+``quizzes.actions.resume.resume_open_questions`` rebuilds it on start-up.
 
 - ``aggregates``: the in-memory aggregate of each live question
 - ``publisher``: throttled aggregate updates to the staff
@@ -54,12 +54,12 @@ def publish_aggregate(live_question_id: int, final: bool) -> None:
             aggregate = aggregates.catch_up(live_question_id)
     except LiveQuestion.DoesNotExist:
         return
-    event: QuizAggregateEvent = {
-        "type": "quiz_aggregate",
-        "live_question_id": live_question_id,
-        "aggregate": aggregate.teacher_view(),
-        "final": final,
-    }
+    event = QuizAggregateEvent(
+        type="quiz_aggregate",
+        live_question_id=live_question_id,
+        aggregate=aggregate.teacher_view(),
+        final=final,
+    )
     emit(aggregate.session_id, event, AUDIENCE_STAFF)
 
 
@@ -128,7 +128,7 @@ scheduler = SchedulerThread("quiz-publisher")
 
 publisher = CoalescingPublisher(
     publish_aggregate,
-    interval=float(getattr(settings, "QUIZ_AGGREGATE_INTERVAL_MS", 200)) / 1000,
+    interval=settings.QUIZ_AGGREGATE_INTERVAL_MS / 1000,
     schedule=scheduler.schedule,
 )
 
@@ -222,24 +222,48 @@ class DeadlineTimers:
                 log.exception("closing live question %s at its deadline failed", lq_id)
 
 
-def close_at_deadline(live_question_id: int) -> None:
-    from quizzes.actions import do_close_question
-    from quizzes.answers import drain_all_writers
-
-    drain_all_writers()  # answers received in time are committed first
-    close_old_connections()
-    try:
-        do_close_question(live_question_id, by=None, reason="deadline")
-    finally:
-        connection.close()  # deadlines are rare: hold no idle connection
+# What a deadline does (quizzes.actions.resume.close_at_deadline), wired from
+# QuizzesConfig.ready: the actions sit above this module.
+_at_deadline: Callable[[int], None] | None = None
 
 
-deadlines = DeadlineTimers(close_at_deadline)
+def _fire_deadline(live_question_id: int) -> None:
+    if _at_deadline is None:
+        log.error("no deadline handler is registered; question %s stays open", live_question_id)
+        return
+    _at_deadline(live_question_id)
 
 
-# Set once this process has run ``actions.resume_open_questions``.
+deadlines = DeadlineTimers(_fire_deadline)
+
+
+# Set once this process has resumed the open questions (quizzes.actions.resume).
 resumed = threading.Event()
 resume_lock = threading.Lock()
+_resume: Callable[[], object] | None = None
+
+
+def register(*, at_deadline: Callable[[int], None], resume: Callable[[], object]) -> None:
+    """Wire what the deadline timers and ``ensure_resumed`` call (from ``QuizzesConfig.ready``)."""
+    global _at_deadline, _resume
+    _at_deadline = at_deadline
+    _resume = resume
+
+
+def ensure_resumed() -> None:
+    """Resume the open questions once per process, unless that already ran.
+
+    A serving process does it at start-up (``resume_in_background``, from
+    ``QuizzesConfig.ready``); the services a restarted server meets first (a
+    reconnecting client's snapshot, a submission, a push) call this too, so
+    a process started some other way, or whose start-up resume failed,
+    still re-arms the deadlines before it answers.
+    """
+    if resumed.is_set() or _resume is None:
+        return
+    with resume_lock:
+        if not resumed.is_set():
+            _resume()
 
 
 def reset() -> None:

@@ -24,6 +24,9 @@ from pydantic import (
     model_validator,
 )
 
+from classroom.errors import ActionError
+from classroom.viewports import View, check_view
+
 MAX_OPTIONS = 20
 MAX_TEXT_ANSWER = 500
 MAX_PROMPT = 10_000
@@ -71,15 +74,6 @@ class SlideRef(_Strict):
     @property
     def has_mpp(self) -> bool:
         return self.mpp_x is not None and self.mpp_y is not None
-
-
-class View(_Strict):
-    """The view contract of docs/architecture.md."""
-
-    x: Number
-    y: Number
-    zoom: Number = Field(gt=0)
-    rotation: Number = 0.0
 
 
 # --- Regions (level-0 slide pixels) ------------------------------------------
@@ -257,6 +251,15 @@ class QuestionSpec(_Strict):
                 x0, y0, x1, y1 = region_bounds(region)
                 if x1 < 0 or y1 < 0 or x0 > slide.width or y0 > slide.height:
                     raise ValueError("every target region must overlap the slide")
+        return self
+
+    @model_validator(mode="after")
+    def _view_on_the_slide(self) -> QuestionSpec:
+        if self.view is not None and self.slide is not None:
+            try:
+                check_view(self.view, (self.slide.width, self.slide.height))
+            except ActionError as e:
+                raise ValueError(f"view: {e.message}") from None
         return self
 
 

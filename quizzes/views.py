@@ -2,7 +2,7 @@
 
 Views stay thin: a decorator authenticates and loads the assignment with the
 caller's role, a strict pydantic model parses the JSON body, a service in
-``quizzes.actions`` does the work, and every refusal is ``{"error": ...}``
+``quizzes.actions.assignments`` does the work, and every refusal is ``{"error": ...}``
 with its status (400/401/403/404/409/413). CSRF protection stays on.
 """
 
@@ -22,10 +22,11 @@ from django.views.decorators.http import require_GET, require_POST
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from classroom.models import Course, Membership
-from quizzes import actions
+from quizzes.actions import assignments
 from quizzes.answers import MAX_CLIENT_ID
 from quizzes.domain import QuizError
 from quizzes.models import Assignment, QuestionSet
+from quizzes.permissions import is_course_staff, is_course_student
 
 MAX_BODY_BYTES = 64 * 1024
 Role = Literal["staff", "student"]
@@ -41,9 +42,9 @@ def quiz_error(e: QuizError) -> JsonResponse:
 
 
 def _role(request: HttpRequest, course_id: int) -> Role | None:
-    if actions.is_course_staff(request.user, course_id):
+    if is_course_staff(request.user, course_id):
         return "staff"
-    if actions.is_course_student(request.user, course_id):
+    if is_course_student(request.user, course_id):
         return "student"
     return None
 
@@ -157,7 +158,7 @@ def assignment_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 @with_assignment("student", "staff")
 def assignment_page(request: HttpRequest, assignment: Assignment, role: Role) -> HttpResponse:
-    data = actions.assignment_view_for(assignment, request.user)
+    data = assignments.assignment_view_for(assignment, request.user)
     slide_ids = {q["question"]["slide_id"] for q in data["questions"] if q["question"]["slide_id"]}
     context = {
         "assignment": assignment,
@@ -178,7 +179,7 @@ def assignment_page(request: HttpRequest, assignment: Assignment, role: Role) ->
 @require_GET
 @with_assignment("staff")
 def results_page(request: HttpRequest, assignment: Assignment, role: Role) -> HttpResponse:
-    results = actions.assignment_results(assignment)
+    results = assignments.assignment_results(assignment)
     return render(request, "quizzes/results.html", {"assignment": assignment, "r": results})
 
 
@@ -189,7 +190,7 @@ def results_page(request: HttpRequest, assignment: Assignment, role: Role) -> Ht
 @require_GET
 @with_assignment("student", "staff")
 def assignment_state(request: HttpRequest, assignment: Assignment, role: Role) -> HttpResponse:
-    return JsonResponse(actions.assignment_view_for(assignment, request.user))
+    return JsonResponse(assignments.assignment_view_for(assignment, request.user))
 
 
 @api_login_required
@@ -200,7 +201,7 @@ def assignment_answer(request: HttpRequest, assignment: Assignment, role: Role) 
     if isinstance(body, JsonResponse):
         return body
     try:
-        ack = actions.do_submit_assignment_answer(
+        ack = assignments.do_submit_assignment_answer(
             assignment,
             request.user,
             question_id=body.question_id,
@@ -216,7 +217,7 @@ def assignment_answer(request: HttpRequest, assignment: Assignment, role: Role) 
 @require_GET
 @with_assignment("staff")
 def results_json(request: HttpRequest, assignment: Assignment, role: Role) -> HttpResponse:
-    return JsonResponse(actions.assignment_results(assignment))
+    return JsonResponse(assignments.assignment_results(assignment))
 
 
 @api_login_required
@@ -225,7 +226,7 @@ def create_assignment(request: HttpRequest, course_id: int) -> HttpResponse:
     course = Course.objects.filter(pk=course_id).first()
     if course is None:
         return error("no such course", 404)
-    if not actions.is_course_staff(request.user, course.pk):
+    if not is_course_staff(request.user, course.pk):
         return error("only the course's teachers can assign work", 403)
     body = _parse(request, AssignmentIn)
     if isinstance(body, JsonResponse):
@@ -234,7 +235,7 @@ def create_assignment(request: HttpRequest, course_id: int) -> HttpResponse:
     if question_set is None:
         return error("no such question set in this course", 404)
     try:
-        assignment = actions.do_create_assignment(
+        assignment = assignments.do_create_assignment(
             course,
             question_set,
             title=body.title,

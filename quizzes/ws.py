@@ -1,24 +1,18 @@
 """Live quizzes over the session websocket (see docs/protocol.md, "Quizzes").
 
 Glue only: typed, strict command models for the quiz frames, their handlers
-(registered with ``realtime.commands.register_command``), the quiz event
-shapes declared with ``realtime.events.register_event``, and the snapshot
-hook filling ``snapshot.question``. Every state change goes through
-``quizzes.actions``; a ``QuizError`` becomes the consumer's ``error`` frame
-(``classroom.actions.ActionError``). ``register()`` runs once from
+(registered with ``realtime.commands.register_command``), and the snapshot
+part filling ``snapshot.question``. The quiz events are declared in
+quizzes/events.py. Every state change goes through ``quizzes.actions``; a
+refusal becomes the consumer's ``error`` frame. ``register()`` runs once from
 ``QuizzesConfig.ready``.
 
-Answers: ``quiz_answer`` awaits ``actions.asubmit_answer`` (group commit) and
-replies ``quiz_ack`` to the submitter only after the commit. With
-``QUIZ_ANSWER_MODE = "naive"`` (the baseline of ``bench/quiz_burst.py --ws``)
-each answer is its own transaction on Django's sync thread and the teacher
-gets one aggregate message per answer, unthrottled (sent from the event
-loop after the ack).
+Answers: ``quiz_answer`` awaits ``live.asubmit_answer`` (group commit) and
+replies ``quiz_ack`` to the submitter only after the commit.
 """
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeVar
@@ -26,19 +20,18 @@ from typing import Annotated, Any, Literal, TypeVar
 from channels.db import database_sync_to_async
 from django.contrib.auth.models import User
 from django.db import close_old_connections
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
-from classroom.errors import ActionError
 from classroom.models import LiveSession
-from quizzes import actions, runtime
-from quizzes.answers import answer_mode
+from quizzes.actions import live, reveal
 from quizzes.domain import Participant, QuizError
-from quizzes.models import Question
+from quizzes.events import ActiveQuestion
+from quizzes.models import LiveQuestion, Question
 from realtime import commands as c
 from realtime import roles
-from realtime.broadcast import publish
 from realtime.connection import Connection
-from realtime.events import Event, register_event
+from realtime.errors import Refusal, SessionGone
+from realtime.snapshot import register_snapshot_part
 from realtime.state import LiveState
 
 T = TypeVar("T")
@@ -94,89 +87,20 @@ class QuizAnswer(c.Command):
     answer: AnswerIn
 
 
-# --- outbound (shapes of quizzes/events.py, checked by realtime) ----------------------
-
-
-class _Shape(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-
-class LeaderboardRow(_Shape):
-    rank: int
-    name: str
-    score: float
-
-
-class QuizQuestionFrame(Event):
-    type: Literal["quiz_question"]
-    live_question_id: int
-    question: dict[str, Any]
-    opened_at: str
-    deadline_at: str
-    server_time: str
-    allow_change: bool
-
-
-class QuizAggregateFrame(Event):
-    type: Literal["quiz_aggregate"]
-    live_question_id: int
-    aggregate: dict[str, Any]
-    final: bool
-
-
-class QuizClosedFrame(Event):
-    type: Literal["quiz_closed"]
-    live_question_id: int
-    reason: Literal["deadline", "teacher", "replaced", "ended"]
-    closed_at: str
-
-
-class QuizRevealFrame(Event):
-    type: Literal["quiz_reveal"]
-    live_question_id: int
-    correct_answer: dict[str, Any]
-    explanation: str
-    distribution: dict[str, Any] | None
-    leaderboard: list[LeaderboardRow] | None
-
-
-class QuizResultFrame(Event):
-    type: Literal["quiz_result"]
-    live_question_id: int
-    answer: dict[str, Any] | None
-    correct: bool | None
-    score: float
-    points: int
-    distance_um: float | None
-
-
-class QuizDismissedFrame(Event):
-    type: Literal["quiz_dismissed"]
-    live_question_id: int
-
-
-class QuizAckFrame(Event):
-    type: Literal["quiz_ack"]
-    live_question_id: int
-    client_id: str
-    revision: int
-    accepted_at: str
-
-
 # --- errors ----------------------------------------------------------------------------
 
 # QuizError codes that read differently on the socket (see docs/protocol.md).
 _ANSWER_CODES = {"invalid": "invalid_answer", "not_open_yet": "not_open"}
 
 
-def refusal(error: QuizError, *, answering: bool = False) -> ActionError:
+def refusal(error: QuizError, *, answering: bool = False) -> Refusal:
     """The consumer's error frame for a refused quiz command."""
     code: str = error.code
     if answering:
         code = _ANSWER_CODES.get(code, code)
     elif code == "not_open_yet":
         code = "not_open"
-    return ActionError(code, error.message)
+    return Refusal(code, error.message)
 
 
 def _in_thread(fn: Callable[..., T]) -> Callable[..., Any]:
@@ -200,12 +124,13 @@ def _staff_user(conn: Connection) -> User:
 
 
 def _session(conn: Connection) -> LiveSession:
-    return LiveSession.objects.get(pk=conn.session_id)
+    session = LiveSession.objects.filter(pk=conn.session_id).first()
+    if session is None:
+        raise SessionGone()
+    return session
 
 
 def _check_in_session(conn: Connection, live_question_id: int) -> None:
-    from quizzes.models import LiveQuestion
-
     if not LiveQuestion.objects.filter(pk=live_question_id, session_id=conn.session_id).exists():
         raise QuizError("not_found", "no such question in this session")
 
@@ -227,7 +152,7 @@ def _push(conn: Connection, cmd: QuizPush) -> None:
     else:
         assert cmd.question is not None
         source = cmd.question
-    actions.do_push_question(
+    live.do_push_question(
         session,
         source,
         by=_staff_user(conn),
@@ -244,7 +169,7 @@ async def _close(conn: Connection, cmd: QuizClose) -> None:
     user = await _in_thread(_staff_user)(conn)
     try:
         # Answers already received are committed before the close.
-        await actions.aclose_question(cmd.live_question_id, by=user, reason="teacher")
+        await live.aclose_question(cmd.live_question_id, by=user, reason="teacher")
     except QuizError as e:
         raise refusal(e) from None
 
@@ -252,7 +177,7 @@ async def _close(conn: Connection, cmd: QuizClose) -> None:
 @_in_thread
 def _reveal(conn: Connection, cmd: QuizReveal) -> None:
     _check_in_session(conn, cmd.live_question_id)
-    actions.do_reveal(
+    reveal.do_reveal(
         cmd.live_question_id,
         by=_staff_user(conn),
         show_distribution=cmd.show_distribution,
@@ -263,60 +188,32 @@ def _reveal(conn: Connection, cmd: QuizReveal) -> None:
 @_in_thread
 def _dismiss(conn: Connection, cmd: QuizDismiss) -> None:
     _check_in_session(conn, cmd.live_question_id)
-    actions.do_dismiss_question(cmd.live_question_id, by=_staff_user(conn))
+    live.do_dismiss_question(cmd.live_question_id, by=_staff_user(conn))
 
 
 async def _answer(conn: Connection, cmd: QuizAnswer) -> None:
-    participant = Participant.from_key(conn.participant)
     try:
-        if answer_mode() == "naive":
-            ack = await database_sync_to_async(actions.do_submit_answer)(
-                cmd.live_question_id,
-                participant,
-                cmd.answer,
-                cmd.client_id,
-                session_id=conn.session_id,
-            )
-        else:
-            ack = await actions.asubmit_answer(
-                cmd.live_question_id,
-                participant,
-                cmd.answer,
-                cmd.client_id,
-                session_id=conn.session_id,
-            )
+        ack = await live.asubmit_answer(
+            cmd.live_question_id,
+            Participant.from_key(conn.participant),
+            cmd.answer,
+            cmd.client_id,
+            session_id=conn.session_id,
+        )
     except QuizError as e:
         raise refusal(e, answering=True) from None
     # Committed: only now does the submitter hear about it.
-    frame = QuizAckFrame.model_validate(ack.as_event())
-    await conn.deliver(json.dumps(frame.model_dump(mode="json", exclude={"seq"})))
-    if answer_mode() == "naive" and not ack.duplicate:
-        await _naive_teacher_update(conn.session_id, ack.live_question_id)
-
-
-async def _naive_teacher_update(session_id: int, live_question_id: int) -> None:
-    """Baseline only: one unthrottled teacher message per answer."""
-    aggregate = runtime.aggregates.peek(live_question_id)
-    if aggregate is None:
-        return
-    event = QuizAggregateFrame(
-        type="quiz_aggregate",
-        live_question_id=live_question_id,
-        aggregate=aggregate.teacher_view(),
-        final=False,
-    )
-    await publish(session_id, event, audience="staff")
+    await conn.deliver(ack.as_event().model_dump_json())
 
 
 # --- snapshot ----------------------------------------------------------------------------
 
 
-def _active_question(conn: Connection) -> dict[str, Any] | None:
+def _active_question(conn: Connection) -> ActiveQuestion | None:
     close_old_connections()
     session = LiveSession.objects.get(pk=conn.session_id)
     participant = None if conn.is_staff else Participant.from_key(conn.participant)
-    active = actions.active_question_for(session, participant, staff=conn.is_staff)
-    return dict(active) if active is not None else None
+    return reveal.active_question_for(session, participant, staff=conn.is_staff)
 
 
 # A class joining at once while no question is on screen costs no query per
@@ -332,46 +229,29 @@ def clear_cache() -> None:
     _no_question.clear()
 
 
-async def question_snapshot(conn: Connection, state: LiveState) -> dict[str, Any] | None:
+async def question_snapshot(conn: Connection, state: LiveState) -> dict[str, Any]:
     """``snapshot.question``: the question on screen for this viewer (or null)."""
     now = time.monotonic()
     hit = _no_question.get(conn.session_id)
     if hit is not None and hit[0] == state.seq and now - hit[1] < NO_QUESTION_TTL:
-        return None
-    result: dict[str, Any] | None = await database_sync_to_async(_active_question)(conn)
+        return {"question": None}
+    result: ActiveQuestion | None = await database_sync_to_async(_active_question)(conn)
     if result is None:
         if len(_no_question) > 10_000:
             _no_question.clear()
         _no_question[conn.session_id] = (state.seq, now)
-    return result
+    return {"question": result}
 
 
 # --- registration ------------------------------------------------------------------------
 
-_registered = False
-
 
 def register() -> None:
-    """Declare the quiz frames with realtime (idempotent; from ``QuizzesConfig.ready``)."""
-    global _registered
-    if _registered:
-        return
-    from realtime.snapshot import register_snapshot_hook
-
-    register_event(QuizQuestionFrame, sequenced=True)
-    # Throttled (<= 5/s) and latest-value-wins: a slow teacher gets the newest.
-    register_event(QuizAggregateFrame, sequenced=True, coalesce="quiz_aggregate", logged=False)
-    register_event(QuizClosedFrame, sequenced=True)
-    register_event(QuizRevealFrame, sequenced=True)
-    register_event(QuizResultFrame, sequenced=True)
-    register_event(QuizDismissedFrame, sequenced=True)
-    register_event(QuizAckFrame, sequenced=False, logged=False)
-
+    """Declare the quiz commands and snapshot part with realtime (from ``QuizzesConfig.ready``)."""
     reg = c.register_command
     reg(QuizPush, roles=roles.STAFF, rate=1, burst=5, handler=_push)
     reg(QuizClose, roles=roles.STAFF, rate=2, burst=5, handler=_close)
     reg(QuizReveal, roles=roles.STAFF, rate=2, burst=5, handler=_reveal)
     reg(QuizDismiss, roles=roles.STAFF, rate=2, burst=5, handler=_dismiss)
     reg(QuizAnswer, roles=roles.STUDENTS, rate=2, burst=10, handler=_answer)
-    register_snapshot_hook("question", question_snapshot)
-    _registered = True
+    register_snapshot_part("quizzes", {"question": ActiveQuestion | None}, question_snapshot)

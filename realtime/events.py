@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from realtime.roles import Role
 
@@ -62,7 +62,8 @@ class Event(Shape):
     """Base of every server frame; ``seq`` is set on sequenced events."""
 
     type: str
-    seq: int | None = None
+    # Omitted while unset: emitted bodies get theirs from the store.
+    seq: int | None = Field(default=None, exclude_if=lambda seq: seq is None)
 
 
 # --- per-connection frames (never broadcast) --------------------------------

@@ -213,14 +213,6 @@ QUIZ_DEADLINE_GRACE_MS = envint("QUIZ_DEADLINE_GRACE_MS", 500, min_value=0, max_
 QUIZ_AGGREGATE_INTERVAL_MS = envint(
     "QUIZ_AGGREGATE_INTERVAL_MS", 200, min_value=50, max_value=10000
 )
-# "naive" is the benchmark baseline (bench/quiz_burst.py --ws): one transaction
-# and one unthrottled teacher message per answer.
-QUIZ_ANSWER_MODE = envstr("QUIZ_ANSWER_MODE", "batched") or "batched"
-if QUIZ_ANSWER_MODE not in {"batched", "naive"}:
-    raise ImproperlyConfigured(
-        f"QUIZ_ANSWER_MODE must be batched or naive; got {QUIZ_ANSWER_MODE!r}"
-    )
-
 # --- Auth, i18n, static -----------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

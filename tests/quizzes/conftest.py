@@ -20,6 +20,7 @@ from quizzes import events as quiz_events
 from quizzes import runtime
 from quizzes.answers import close_writer_connection
 from quizzes.models import Assignment, Choice, Question, QuestionSet, QuestionSetItem
+from realtime.events import validate_event
 from slides.models import Slide
 
 Captured = list[tuple[int, dict[str, Any], str]]
@@ -40,11 +41,11 @@ def events() -> Iterator[Captured]:
     captured: Captured = []
 
     def sink(session_id: int, event: Any, audience: str) -> None:
-        # Every emitted event matches its declared shape in quizzes/events.py.
-        declared = quiz_events.EVENT_TYPES[event["type"]]
-        assert set(event) == set(declared.__annotations__), event
+        # Every emitted event is its registered frame (quizzes/events.py), as JSON.
+        body = event.model_dump(mode="json")
+        assert validate_event(body) == event, body
         assert audience in ("all", "staff") or audience.startswith(("p:u:", "p:g:"))
-        captured.append((session_id, dict(event), audience))
+        captured.append((session_id, body, audience))
 
     previous = quiz_events.set_sink(sink)
     yield captured

@@ -14,7 +14,7 @@ from django.test import Client, RequestFactory
 from django.utils import timezone
 
 from classroom.models import Course, LiveSession, Membership
-from quizzes.actions import do_push_question
+from quizzes.actions.live import do_push_question
 from quizzes.admin import QuestionAdmin
 from quizzes.models import Assignment, Question, QuestionSet, QuestionSetItem
 from slides.models import Slide

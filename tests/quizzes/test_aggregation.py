@@ -10,7 +10,8 @@ from django.contrib.auth.models import User
 
 from classroom.models import LiveSession
 from quizzes import runtime
-from quizzes.actions import do_close_question, do_push_question, do_reveal, do_submit_answer
+from quizzes.actions.live import do_close_question, do_push_question, do_submit_answer
+from quizzes.actions.reveal import do_reveal
 from quizzes.aggregation import HEATMAP_BINS, Aggregate
 from quizzes.domain import Participant
 from quizzes.specs import parse_spec

@@ -16,7 +16,7 @@ from django.db import connections
 
 from classroom.actions.sessions import do_end_session
 from classroom.models import LiveSession
-from quizzes.actions import asubmit_answer, do_push_question
+from quizzes.actions.live import asubmit_answer, do_push_question
 from quizzes.answers import AnswerAck
 from quizzes.domain import Participant, QuizError
 from quizzes.models import LiveAnswer, LiveQuestion, Question

@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from classroom.models import Course
-from quizzes.actions import (
+from quizzes.actions.assignments import (
     assignment_results,
     assignment_view_for,
     do_refresh_assignment,

@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from quizzes.actions import do_submit_assignment_answer
+from quizzes.actions.assignments import do_submit_assignment_answer
 from quizzes.domain import QuizError
 from quizzes.models import (
     Assignment,

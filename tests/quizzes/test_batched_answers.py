@@ -14,7 +14,7 @@ from django.db import connections
 
 from classroom.models import LiveSession
 from quizzes import runtime
-from quizzes.actions import aclose_question, asubmit_answer, do_push_question
+from quizzes.actions.live import aclose_question, asubmit_answer, do_push_question
 from quizzes.answers import AnswerAck, get_writer
 from quizzes.domain import Participant, QuizError
 from quizzes.models import AnswerReceipt, LiveAnswer, LiveQuestion, Question

@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from classroom.models import Course
-from quizzes.actions import do_submit_assignment_answer
+from quizzes.actions.assignments import do_submit_assignment_answer
 from quizzes.demo import NOTCHED_PROMPT, load_demo_questions
 from quizzes.grading import grade
 from quizzes.models import Assignment, Question, QuestionSet

@@ -16,7 +16,7 @@ from django.db.models.query import QuerySet
 
 from classroom.models import Course, LiveSession, Membership
 from quizzes import runtime
-from quizzes.actions import asubmit_answer, do_push_question
+from quizzes.actions.live import asubmit_answer, do_push_question
 from quizzes.answers import AnswerAck
 from quizzes.domain import Participant, QuizError
 from quizzes.models import AnswerReceipt, LiveAnswer, LiveQuestion, Question

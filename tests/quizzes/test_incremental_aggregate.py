@@ -15,7 +15,7 @@ from pytest_django import DjangoAssertNumQueries
 
 from classroom.models import LiveSession
 from quizzes import runtime
-from quizzes.actions import do_push_question, do_submit_answer
+from quizzes.actions.live import do_push_question, do_submit_answer
 from quizzes.aggregation import AggregateRegistry
 from quizzes.answers import AnswerAck, Submission, commit_batch
 from quizzes.domain import Participant

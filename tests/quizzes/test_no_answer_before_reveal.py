@@ -10,13 +10,8 @@ import pytest
 from django.contrib.auth.models import User
 
 from classroom.models import LiveSession
-from quizzes.actions import (
-    active_question_for,
-    do_close_question,
-    do_push_question,
-    do_reveal,
-    do_submit_answer,
-)
+from quizzes.actions.live import do_close_question, do_push_question, do_submit_answer
+from quizzes.actions.reveal import active_question_for, do_reveal
 from quizzes.domain import Participant
 from slides.models import Slide
 from tests.quizzes.conftest import Captured
@@ -87,12 +82,12 @@ def test_no_student_visible_payload_holds_a_correct_answer_before_the_reveal(
     me = Participant.for_user(alice)
     for spec, answer in zip(specs(slide), ANSWERS, strict=True):
         lq = do_push_question(session, spec, by=teacher)
-        assert_no_secret(active_question_for(session, me))
+        assert_no_secret(_active(session, me))
         ack = do_submit_answer(lq, me, answer, f"c-{lq.pk}")
-        assert_no_secret(ack.as_event())
-        assert_no_secret(active_question_for(session, me))
+        assert_no_secret(ack.as_event().model_dump(mode="json"))
+        assert_no_secret(_active(session, me))
         do_close_question(lq, by=teacher)
-        assert_no_secret(active_question_for(session, me))
+        assert_no_secret(_active(session, me))
     student_events = [e for _, e, audience in events if audience != "staff"]
     assert {e["type"] for e in student_events} == {"quiz_question", "quiz_closed"}
     for event in student_events:
@@ -106,7 +101,7 @@ def test_the_reveal_then_carries_the_answer_to_everyone(
     do_reveal(lq, by=teacher)
     reveal = next(e for _, e, _ in events if e["type"] == "quiz_reveal")
     assert "12345.5" in json.dumps(reveal) and reveal["explanation"] == "EXPLAIN-SENTINEL"
-    snapshot = active_question_for(session, Participant.for_user(alice))
+    snapshot = _active(session, Participant.for_user(alice))
     assert snapshot is not None and snapshot["reveal"] is not None
 
 
@@ -114,7 +109,7 @@ def test_staff_snapshots_hold_the_full_spec_before_the_reveal(
     session: LiveSession, slide: Slide, teacher: User
 ):
     do_push_question(session, specs(slide)[1], by=teacher)
-    snapshot = active_question_for(session, None, staff=True)
+    snapshot = _active(session, None, staff=True)
     assert snapshot is not None and snapshot["spec"] is not None
     assert "zebrafish-sentinel" in json.dumps(snapshot["spec"])
     assert snapshot["aggregate"] == {
@@ -124,3 +119,9 @@ def test_staff_snapshots_hold_the_full_spec_before_the_reveal(
         "groups": [],
         "distinct": 0,
     }
+
+
+def _active(*args: Any, **kwargs: Any) -> dict[str, Any] | None:
+    """The snapshot question as the client receives it (JSON)."""
+    found = active_question_for(*args, **kwargs)
+    return found.model_dump(mode="json") if found is not None else None

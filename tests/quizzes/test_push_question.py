@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 
 from classroom.models import Course, LiveSession
 from quizzes import runtime
-from quizzes.actions import do_push_question
+from quizzes.actions.live import do_push_question
 from quizzes.domain import QuizError
 from quizzes.models import LiveQuestion, Question
 from slides.models import Slide

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
+from typing import Any
 from unittest.mock import Mock
 
 import pytest
@@ -14,13 +15,9 @@ from django.utils import timezone
 
 from classroom.models import LiveSession
 from quizzes import runtime
-from quizzes.actions import (
-    active_question_for,
-    do_push_question,
-    do_submit_answer,
-    resume_in_background,
-    resume_open_questions,
-)
+from quizzes.actions.live import do_push_question, do_submit_answer
+from quizzes.actions.resume import resume_in_background, resume_open_questions
+from quizzes.actions.reveal import active_question_for
 from quizzes.apps import serves_requests
 from quizzes.domain import Participant
 from quizzes.models import LiveQuestion, Question
@@ -53,7 +50,7 @@ def test_a_reconnecting_student_gets_the_question_their_answer_and_the_time_left
     lq = do_push_question(session, single, by=teacher)
     do_submit_answer(lq, Participant.for_user(alice), {"choice": option_ids(single)[1]}, "mine")
     runtime.reset()
-    snap = active_question_for(session, Participant.for_user(alice))
+    snap = _active(session, Participant.for_user(alice))
     assert snap is not None
     assert snap["live_question_id"] == lq.pk and snap["state"] == "open"
     assert 0 < snap["remaining_s"] <= 30
@@ -101,7 +98,7 @@ def test_the_first_snapshot_after_a_restart_rearms_the_deadline(
     lq = do_push_question(session, single, by=teacher)
     runtime.reset()
     assert not runtime.deadlines.armed()
-    snap = active_question_for(session, Participant.for_user(alice))
+    snap = _active(session, Participant.for_user(alice))
     assert snap is not None and snap["live_question_id"] == lq.pk
     assert lq.pk in runtime.deadlines.armed()
     assert runtime.aggregates.peek(lq.pk) is not None
@@ -164,3 +161,9 @@ def test_it_resumes_at_start_up_only_in_a_process_that_serves(
 ):
     modules = {"scopecast.asgi"} if asgi_imported else set()
     assert serves_requests(argv, environ, modules, asgi_module="scopecast.asgi") is serves
+
+
+def _active(*args: Any, **kwargs: Any) -> dict[str, Any] | None:
+    """The snapshot question as the client receives it (JSON)."""
+    found = active_question_for(*args, **kwargs)
+    return found.model_dump(mode="json") if found is not None else None

@@ -3,18 +3,19 @@ speed-weighted leaderboard (see docs/quizzes.md, "Close and reveal")."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.contrib.auth.models import User
 
 from classroom.models import Guest, LiveSession
-from quizzes.actions import (
-    active_question_for,
+from quizzes.actions.live import (
     do_close_question,
     do_dismiss_question,
     do_push_question,
-    do_reveal,
     do_submit_answer,
 )
+from quizzes.actions.reveal import active_question_for, do_reveal
 from quizzes.domain import Participant, QuizError
 from quizzes.models import LiveQuestion, Question
 from tests.quizzes.conftest import Captured, option_ids
@@ -98,7 +99,7 @@ def test_a_reconnecting_student_sees_the_reveal_and_their_result(
     answered: LiveQuestion, teacher: User, session: LiveSession, bob: User
 ):
     do_reveal(answered, by=teacher)
-    snap = active_question_for(session, Participant.for_user(bob))
+    snap = _active(session, Participant.for_user(bob))
     assert snap is not None and snap["state"] == "revealed"
     assert snap["your_result"] is not None and snap["your_result"]["correct"] is False
     assert snap["remaining_s"] == 0
@@ -110,3 +111,9 @@ def test_dismissing_takes_the_question_off_screen(
     do_dismiss_question(answered, by=teacher)
     assert active_question_for(session, None) is None
     assert events[-1][1] == {"type": "quiz_dismissed", "live_question_id": answered.pk}
+
+
+def _active(*args: Any, **kwargs: Any) -> dict[str, Any] | None:
+    """The snapshot question as the client receives it (JSON)."""
+    found = active_question_for(*args, **kwargs)
+    return found.model_dump(mode="json") if found is not None else None

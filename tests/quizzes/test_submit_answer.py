@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from classroom.models import Guest, LiveSession
-from quizzes.actions import do_close_question, do_push_question, do_submit_answer
+from quizzes.actions.live import do_close_question, do_push_question, do_submit_answer
 from quizzes.domain import Participant, QuizError
 from quizzes.models import AnswerReceipt, LiveAnswer, LiveQuestion, Question
 from tests.quizzes.conftest import option_ids

@@ -12,7 +12,7 @@ from django.contrib.auth.models import User
 
 from classroom.models import LiveSession, Membership
 from quizzes import runtime
-from quizzes.actions import do_close_question, do_push_question, do_submit_answer
+from quizzes.actions.live import do_close_question, do_push_question, do_submit_answer
 from quizzes.aggregation import CoalescingPublisher
 from quizzes.domain import Participant
 from quizzes.models import Question
