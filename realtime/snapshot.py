@@ -4,7 +4,7 @@ Realtime fills the core (who you are, presence counts, the staff's roster,
 the seq it covers); the apps add their parts through
 ``register_snapshot_part`` from ``AppConfig.ready``: the classroom its
 session, slide, agenda, view, annotations, lock and spotlight
-(classroom/snapshot.py), the quizzes the question on screen. The registered
+(classroom/snapshot.py), the quizzes the question on screen (quizzes/ws.py). The registered
 ``snapshot`` frame model is the core plus every part, so tests and the
 browser client's types see one complete shape.
 """
@@ -69,17 +69,6 @@ def register_snapshot_part(name: str, fields: Mapping[str, Any], provide: Provid
 
 def _other_fields(name: str) -> set[str]:
     return {f for part in _parts.values() if part.name != name for f in part.fields}
-
-
-def register_snapshot_hook(
-    name: str, hook: Callable[[Connection, LiveState], Awaitable[dict[str, Any] | None]]
-) -> None:
-    """One part of one loosely typed field ``name`` (an object or null)."""
-
-    async def provide(conn: Connection, state: LiveState) -> dict[str, Any]:
-        return {name: await hook(conn, state)}
-
-    register_snapshot_part(name, {name: dict[str, Any] | None}, provide)
 
 
 def snapshot_model() -> type[SnapshotCore]:
