@@ -7,7 +7,7 @@ import secrets
 import subprocess
 import sys
 
-from tests.deploy.conftest import ROOT
+from tests.support.deploy import ROOT
 
 
 def _production_env(**overrides: str) -> dict[str, str]:

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from tests.deploy.conftest import DEPLOY, ROOT, exec_start
+from tests.support.deploy import DEPLOY, ROOT, exec_start
 
 COMPOSE = DEPLOY / "compose" / "compose.yaml"
 APP_SERVICES = ("migrate", "web", "worker")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.deploy.conftest import DEPLOY, ROOT, env_example_vars
+from tests.support.deploy import DEPLOY, ROOT, env_example_vars
 
 
 def test_it_lists_every_settings_variable_in_env_example(settings_vars: set[str]) -> None:

@@ -7,10 +7,7 @@ real in front of an echoing stand-in for daphne.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,9 +17,8 @@ import pytest
 from django.urls import reverse
 
 from slides.tilecache import TileKey, tile_cache_key
-from tests.browser import free_port
-from tests.conftest import service_missing
-from tests.deploy.conftest import DEPLOY, fake_upstream, running_nginx
+from tests.support.deploy import DEPLOY, fake_upstream
+from tests.support.nginx import shipped_site, upstream_block
 
 NGINX = DEPLOY / "nginx"
 SITE = (NGINX / "scopecast.conf").read_text()
@@ -66,18 +62,13 @@ def test_it_lists_the_same_ports_as_the_systemd_target() -> None:
     target = (DEPLOY / "systemd" / "scopecast.target").read_text()
     ports = set(re.findall(r"scopecast-daphne@(\d+)\.service", target))
     tile_ports = set(re.findall(r"scopecast-tiles@(\d+)\.service", target))
-    http = _block(upstreams, "scopecast_http")
-    ws = _block(upstreams, "scopecast_ws")
-    tiles = _block(upstreams, "scopecast_tile_http")
+    http = upstream_block(upstreams, "scopecast_http")
+    ws = upstream_block(upstreams, "scopecast_ws")
+    tiles = upstream_block(upstreams, "scopecast_tile_http")
     assert ports and tile_ports and not ports & tile_ports
     assert set(re.findall(r"server 127\.0\.0\.1:(\d+);", http)) == ports
     assert set(re.findall(r"server 127\.0\.0\.1:(\d+);", ws)) == ports
     assert set(re.findall(r"server 127\.0\.0\.1:(\d+);", tiles)) == tile_ports
-
-
-def _block(conf: str, upstream: str) -> str:
-    start = conf.index(f"upstream {upstream} {{")
-    return conf[start : conf.index("}", start)]
 
 
 def test_it_matches_tile_urls_in_the_fast_path(db: None) -> None:
@@ -126,67 +117,13 @@ def _echo(name: str) -> Callable[[str, dict[str, str]], tuple[str, bytes]]:
 @pytest.fixture
 def nginx_site(tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
     """scopecast.conf on free ports, a self-signed certificate, an echoing daphne and tile process."""
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    openssl = shutil.which("openssl")
-    if not Path(nginx).exists() or not openssl:
-        service_missing("nginx and openssl (apt-get install nginx-light)")
-    subprocess.run(
-        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=t",
-         "-keyout", str(tmp_path / "privkey.pem"), "-out", str(tmp_path / "fullchain.pem")],
-        check=True, capture_output=True,
-    )  # fmt: skip
     with (
         fake_upstream(_echo("daphne")) as daphne_port,
         fake_upstream(_echo("tiles-1")) as tile_1,
         fake_upstream(_echo("tiles-2")) as tile_2,
+        shipped_site(tmp_path, daphne_port, [tile_1, tile_2]) as site,
     ):
-        conf, http_port, https_port, static = _write_site(tmp_path, daphne_port, [tile_1, tile_2])
-        checked = subprocess.run(
-            [nginx, "-t", "-p", str(tmp_path), "-c", str(conf)], capture_output=True, text=True
-        )
-        assert checked.returncode == 0, checked.stderr
-        with running_nginx(nginx, tmp_path, conf, https_port):
-            yield f"http://127.0.0.1:{http_port}", f"https://127.0.0.1:{https_port}", static
-
-
-def _write_site(
-    tmp_path: Path, daphne_port: int, tile_ports: list[int]
-) -> tuple[Path, int, int, Path]:
-    """nginx.conf with scopecast.conf on free ports in front of daphne and the tile processes.
-
-    Returns the nginx.conf, the http and https ports and the static root.
-    """
-    upstreams = (NGINX / "upstreams.conf").read_text()
-    upstreams = re.sub(r"127\.0\.0\.1:\d+", f"127.0.0.1:{daphne_port}", upstreams)
-    tiles = _block(upstreams, "scopecast_tile_http")
-    ports = iter(tile_ports)
-    local = re.sub(f":{daphne_port};", lambda _: f":{next(ports)};", tiles)
-    upstreams = upstreams.replace(tiles, local)
-    (tmp_path / "upstreams.conf").write_text(upstreams)
-    static = tmp_path / "static"
-    (static / "frontend").mkdir(parents=True)
-    (static / "frontend" / "app.css").write_text("body { color: black; }\n")
-    http_port, https_port = free_port(), free_port()
-    site = (
-        SITE.replace("/etc/nginx/certs/", f"{tmp_path}/")
-        .replace("/etc/nginx/scopecast/upstreams.conf", str(tmp_path / "upstreams.conf"))
-        .replace("alias /srv/scopecast/static/;", f"alias {static}/;")
-        .replace("listen 80;", f"listen 127.0.0.1:{http_port};")
-        .replace("listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;")
-        .replace("listen [::]:80;", "")
-        .replace("listen [::]:443 ssl http2;", "")
-    )
-    (tmp_path / "site.conf").write_text(site)
-    conf = tmp_path / "nginx.conf"
-    # Run as root, nginx's workers would switch to "nobody", who cannot read tmp_path.
-    user = "user root;\n" if os.geteuid() == 0 else ""
-    conf.write_text(
-        f"{user}pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\ndaemon off;\n"
-        "events {}\n"
-        f"http {{\n  access_log off;\n  client_body_temp_path {tmp_path}/body;\n"
-        f"  proxy_temp_path {tmp_path}/proxy;\n  include {tmp_path}/site.conf;\n}}\n"
-    )
-    return conf, http_port, https_port, static
+        yield site.http, site.https, site.static
 
 
 HOST = {"Host": "scopecast.example.edu"}

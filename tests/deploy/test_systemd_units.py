@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management import get_commands
 
-from tests.deploy.conftest import exec_start, systemd_unit
+from tests.support.deploy import exec_start, systemd_unit
 
 
 def test_it_runs_one_daphne_per_port_behind_the_proxy() -> None:

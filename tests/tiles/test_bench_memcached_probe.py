@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.deploy.conftest import exec_start
+from tests.support.deploy import exec_start
 
 # bench/ is a folder of scripts, not a package: load the script by path.
 _spec = importlib.util.spec_from_file_location(

@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from tests.browser import free_port
-from tests.deploy.conftest import exec_start
+from tests.support.deploy import exec_start
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "daphne-test-secret-" + "q" * 50
