@@ -25,6 +25,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
+from autobahn.exception import Disconnected
 from django.conf import settings
 
 from realtime.presence import PresenceEntry
@@ -33,6 +34,9 @@ from realtime.roles import Role, is_staff
 logger = logging.getLogger(__name__)
 
 CLOSE_SLOW = 4408
+# What a send to a socket the client already closed raises: autobahn's
+# (under daphne, while the close handshake runs) or the OS's.
+GONE = (Disconnected, ConnectionError)
 
 
 def max_pending() -> int:
@@ -224,6 +228,9 @@ class Connection:
         self.sending = True
         try:
             await self.sender(frame or {"type": "websocket.send", "text": text})
+        except GONE:
+            self.closing = True  # the client left; disconnect() follows
+            return
         except Exception:
             logger.exception("send to %s failed", self.participant)
             return

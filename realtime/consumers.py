@@ -29,7 +29,7 @@ from realtime import commands as c
 from realtime import hub as hubs
 from realtime.admission import CLOSE_NOT_FOUND, Admission, admit
 from realtime.attendance import log_joined, log_left
-from realtime.connection import Connection, TokenBucket
+from realtime.connection import GONE, Connection, TokenBucket
 from realtime.errors import Refusal, SessionGone
 from realtime.events import (
     EVENTS,
@@ -214,7 +214,31 @@ class SessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
                     conn.delivered_seq = seq
 
     async def _send_text(self, text: str) -> None:
-        await self._raw_send({"type": "websocket.send", "text": text})
+        try:
+            await self._raw_send({"type": "websocket.send", "text": text})
+        except GONE:
+            self._gone()
+
+    # A disconnect never raises (docs/protocol.md): a frame or close sent to a
+    # socket the client just closed is dropped, so the consumer lives on until
+    # the server delivers websocket.disconnect and disconnect() runs.
+    async def send(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, close: bool = False
+    ) -> None:
+        try:
+            await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
+        except GONE:
+            self._gone()
+
+    async def close(self, code: int | None = None, reason: str | None = None) -> None:
+        try:
+            await super().close(code=code, reason=reason)
+        except GONE:
+            self._gone()
+
+    def _gone(self) -> None:
+        if self.conn is not None:
+            self.conn.closing = True
 
     async def _initial(self, since: int | None) -> None:
         """Snapshot, or the events missed since ``since``; then start delivery."""
