@@ -48,6 +48,8 @@ SITE_ROOT = envstr("SITE_ROOT", "http://127.0.0.1:8000") or "http://127.0.0.1:80
 
 INSTALLED_APPS = [
     "daphne",  # makes `runserver` serve ASGI (HTTP and websockets)
+    # Before the admin: its registration/ templates (password reset) win.
+    "frontend",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -59,7 +61,6 @@ INSTALLED_APPS = [
     "classroom",
     "quizzes",
     "realtime",
-    "frontend",
 ]
 
 MIDDLEWARE = [
@@ -213,6 +214,31 @@ QUIZ_DEADLINE_GRACE_MS = envint("QUIZ_DEADLINE_GRACE_MS", 500, min_value=0, max_
 QUIZ_AGGREGATE_INTERVAL_MS = envint(
     "QUIZ_AGGREGATE_INTERVAL_MS", 200, min_value=50, max_value=10000
 )
+# --- E-mail (password reset) -------------------------------------------------
+# An SMTP relay from the environment (docs/deploy.md, "E-mail"). Without one,
+# DEBUG prints mails to the console, and production has no password reset:
+# its pages answer 404 and the login page says whom to ask instead.
+EMAIL_HOST = envstr("EMAIL_HOST", "") or ""
+EMAIL_PORT = envint("EMAIL_PORT", 587, min_value=1, max_value=65535)
+EMAIL_HOST_USER = envstr("EMAIL_HOST_USER", "") or ""
+EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD", "") or ""
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", True)
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL exclude each other; set one")
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "") or "Scopecast <noreply@localhost>"
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+elif DEBUG:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+PASSWORD_RESET_ENABLED = bool(EMAIL_HOST) or DEBUG
+# Whom the login page sends people who forgot their password (when reset is off).
+ACCOUNT_HELP = envstr("ACCOUNT_HELP", "") or "your course's teacher or the department's IT desk"
+
 # --- Auth, i18n, static -----------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
