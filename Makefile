@@ -3,10 +3,11 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 PY     := $(BIN)/python
+NPX    := node_modules/.bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install demo serve test lint format bench clean
+.PHONY: install demo serve test lint format bench clean protocol-types
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,13 +30,28 @@ demo: install
 serve: install
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# The browser client's unit tests (node's test runner, tests/js), then pytest.
 test: install
+	node --test tests/js/*.test.js
 	$(BIN)/pytest
 
+# Python (ruff, mypy), then JavaScript: tsc on the browser code and on the
+# Node.js code (tests, tools), then eslint (docs/frontend.md).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+	$(NPX)/tsc -p tsconfig.json
+	$(NPX)/tsc -p tsconfig.node.json
+	$(NPX)/eslint .
+
+# The client's frame types from the server's models (docs/frontend.md):
+# manage.py protocol_schema -> frontend/types/generate.js -> protocol.d.ts.
+protocol-types: install
+	@tmp=$$(mktemp) && trap 'rm -f "$$tmp"' EXIT && \
+	$(PY) manage.py protocol_schema --output "$$tmp" && \
+	node frontend/types/generate.js "$$tmp" frontend/types/protocol.d.ts && \
+	echo "wrote frontend/types/protocol.d.ts"
 
 format: install
 	$(BIN)/ruff check --fix .

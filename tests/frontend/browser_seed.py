@@ -58,7 +58,12 @@ def seed(storage: Path) -> dict[str, int | str]:
     session = LiveSession.objects.create(
         course=course, title="Liver basics", allow_guests=True, state=LiveSession.State.LIVE
     )
-    return {"slide_id": slide.pk, "course_id": course.pk, "join_code": session.join_code}
+    return {
+        "slide_id": slide.pk,
+        "course_id": course.pk,
+        "session_id": session.pk,
+        "join_code": session.join_code,
+    }
 
 
 if __name__ == "__main__":

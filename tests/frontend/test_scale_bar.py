@@ -21,11 +21,15 @@ def _js(expression: str) -> Any:
     node = shutil.which("node")
     if node is None:
         pytest.skip("Node.js is not installed")
+    # package.json says "type": "module", so Node.js loads the classic script
+    # as an ES module: import() works on every version (require() of one
+    # needs Node.js 20.19 or later).
     program = (
         "globalThis.window = globalThis;"
-        f"require({json.dumps(str(SCRIPT))});"
+        f"import({json.dumps(SCRIPT.as_uri())}).then(() => {{"
         "const S = globalThis.ScopecastScale;"
         f"process.stdout.write(JSON.stringify({expression}));"
+        "});"
     )
     done = subprocess.run([node, "-e", program], capture_output=True, text=True, timeout=30)
     assert done.returncode == 0, done.stderr

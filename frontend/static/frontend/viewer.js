@@ -1,3 +1,4 @@
+// @ts-check
 /*
  * The slide viewer: fetches the slide's info JSON, opens its signed Deep Zoom
  * URL in OpenSeadragon and draws our own scale bar and magnification readout.
@@ -7,19 +8,30 @@
  *   {state, info, viewer, tilesLoaded, tilesFailed, getView(), setView(view),
  *    refreshToken()}
  */
+/** @typedef {import("../../types/slide.js").SlideInfo} SlideInfo */
+
 (function () {
   "use strict";
 
-  const app = document.getElementById("viewer-app");
-  if (!app) return;
+  const root = document.getElementById("viewer-app");
+  if (!root) return;
+  const app = root;
   const Scale = window.ScopecastScale;
+  /**
+   * An element of viewer.html (a missing one is a template bug).
+   * @param {string} id
+   * @returns {HTMLElement}
+   */
   const $ = function (id) {
-    return document.getElementById(id);
+    const el = document.getElementById(id);
+    if (!el) throw new Error("viewer.html has no #" + id);
+    return el;
   };
 
   const SCALE_BAR_MAX_PX = 160;
   const PRESETS = [1.25, 2.5, 5, 10, 20, 40, 63, 100];
 
+  /** @type {ScopecastViewer} */
   const api = {
     state: "loading",
     info: null,
@@ -34,6 +46,7 @@
   };
   window.scopecastViewer = api;
 
+  /** @type {Record<string, [string, string]>} */
   const ERRORS = {
     401: ["Please log in", "Your login has expired. Log in again to see this slide."],
     403: ["No access to this slide", "This slide is not shared with you."],
@@ -53,11 +66,17 @@
     server: ["Server error", "The server could not load this slide. Try again in a moment."],
   };
 
+  /** @param {ScopecastViewer["state"]} state */
   function setState(state) {
     api.state = state;
     app.dataset.state = state;
   }
 
+  /**
+   * @param {string} kind
+   * @param {string | null} [detail]
+   * @param {number | null} [status]
+   */
   function showError(kind, detail, status) {
     const text = ERRORS[kind] || ERRORS.server;
     setState("error");
@@ -78,18 +97,19 @@
   async function load() {
     let response;
     try {
-      response = await fetch(app.dataset.infoUrl, {
+      response = await fetch(infoUrl(), {
         credentials: "same-origin",
         headers: { Accept: "application/json" },
       });
-    } catch (err) {
+    } catch {
       showError("network");
       return;
     }
-    let data = null;
+    /** @type {(SlideInfo & {error?: undefined}) | {error?: string, dzi?: undefined} | null} */
+    let data;
     try {
       data = await response.json();
-    } catch (ignored) {
+    } catch {
       data = null;
     }
     if (!response.ok) {
@@ -103,26 +123,38 @@
       showError("server", "The slide's description is incomplete.");
       return;
     }
-    api.info = data;
-    describe(data);
-    open(data);
+    const info = /** @type {SlideInfo} */ (data);
+    api.info = info;
+    describe(info);
+    open(info);
   }
 
+  function infoUrl() {
+    return app.dataset.infoUrl || "";
+  }
+
+  /** @param {string} text */
   function capitalise(text) {
     return String(text).charAt(0).toUpperCase() + String(text).slice(1);
   }
 
   /* ---------------------------------------------------------------- info */
 
+  /**
+   * @param {HTMLElement} list
+   * @param {string} term
+   * @param {string | number | null | undefined} value
+   */
   function fact(list, term, value) {
     if (value === null || value === undefined || value === "") return;
     const dt = document.createElement("dt");
     dt.textContent = term;
     const dd = document.createElement("dd");
-    dd.textContent = value;
+    dd.textContent = String(value);
     list.append(dt, dd);
   }
 
+  /** @param {SlideInfo} info */
   function describe(info) {
     document.title = info.title + " · Scopecast";
     $("slide-title").textContent = info.title;
@@ -130,8 +162,8 @@
     facts.replaceChildren();
     const n = new Intl.NumberFormat();
     fact(facts, "Size", n.format(info.width) + " × " + n.format(info.height) + " px");
-    if (info.mpp_x > 0) {
-      const mppY = info.mpp_y > 0 ? info.mpp_y : info.mpp_x;
+    if (info.mpp_x != null && info.mpp_x > 0) {
+      const mppY = info.mpp_y != null && info.mpp_y > 0 ? info.mpp_y : info.mpp_x;
       fact(facts, "Resolution", info.mpp_x.toFixed(3) + " × " + mppY.toFixed(3) + " µm/px");
       const wmm = (info.width * info.mpp_x) / 1000;
       const hmm = (info.height * mppY) / 1000;
@@ -139,7 +171,7 @@
     } else {
       fact(facts, "Resolution", "not calibrated (no scale bar)");
     }
-    if (info.objective_power > 0) fact(facts, "Scanned at", info.objective_power + "×");
+    if (info.objective_power != null && info.objective_power > 0) fact(facts, "Scanned at", info.objective_power + "×");
     fact(facts, "Levels", info.level_count);
     const assoc = $("associated");
     assoc.replaceChildren();
@@ -169,6 +201,7 @@
 
   /* ----------------------------------------------------------- the viewer */
 
+  /** @param {SlideInfo} info */
   function open(info) {
     if (typeof window.OpenSeadragon !== "function") {
       showError("server", "The viewer library is missing (run `npm ci` and collectstatic).");
@@ -191,7 +224,8 @@
     api.viewer = viewer;
 
     viewer.addHandler("open", function () {
-      lateBoundTileUrls(item().source);
+      const it = item();
+      if (it) lateBoundTileUrls(it.source);
       setState("ready");
       scheduleTokenRefresh(info);
       $("viewer-status").hidden = true;
@@ -202,7 +236,7 @@
     });
     viewer.addHandler("open-failed", function (event) {
       showError("open", null);
-      if (event && event.message && window.console) console.warn(event.message);
+      if (event.message) console.warn(event.message);
     });
     viewer.addHandler("tile-loaded", function () {
       api.tilesLoaded += 1;
@@ -230,8 +264,10 @@
    * the new query string: loaded tiles stay, new ones use the new token.
    */
   const REFRESH_MARGIN_S = 120;
+  /** @type {number | null} */
   let refreshTimer = null;
 
+  /** @param {SlideInfo} info */
   function scheduleTokenRefresh(info) {
     if (refreshTimer) window.clearTimeout(refreshTimer);
     if (!(info.token_expires > 0)) return;
@@ -239,33 +275,35 @@
     refreshTimer = window.setTimeout(refreshToken, Math.min(delay, 2147483) * 1000);
   }
 
-  /*
+  /**
    * OpenSeadragon keeps each tile's URL; a getter instead of a string makes
    * it read the tile source's current query (token) whenever it (re)loads.
+   * @param {OpenSeadragon.TileSource} source
    */
   function lateBoundTileUrls(source) {
     const original = source.getTileUrl;
     source.getTileUrl = function (level, x, y) {
-      const self = this;
       return function () {
-        return original.call(self, level, x, y);
+        const url = original.call(source, level, x, y);
+        return typeof url === "function" ? url() : url;
       };
     };
   }
 
   async function refreshToken() {
-    let fresh = null;
+    /** @type {SlideInfo | null} */
+    let fresh;
     try {
-      const response = await fetch(app.dataset.infoUrl, {
+      const response = await fetch(infoUrl(), {
         credentials: "same-origin",
         headers: { Accept: "application/json" },
       });
       fresh = response.ok ? await response.json() : null;
-    } catch (ignored) {
+    } catch {
       fresh = null;
     }
     const it = item();
-    if (!fresh || typeof fresh.dzi !== "string" || !it) {
+    if (!fresh || typeof fresh.dzi !== "string" || !it || !api.info) {
       warn("Could not renew access to this slide's tiles. Reload the page if tiles stop loading.");
       refreshTimer = window.setTimeout(refreshToken, 60000);
       return;
@@ -274,59 +312,89 @@
       warn("This slide was replaced by a new version. Reload the page to see it.");
       return;
     }
+    const source = it.source;
+    if (!(source instanceof window.OpenSeadragon.DziTileSource)) return;
     const query = fresh.dzi.indexOf("?");
-    it.source.queryParams = query >= 0 ? fresh.dzi.slice(query) : "";
+    source.queryParams = query >= 0 ? fresh.dzi.slice(query) : "";
     api.info = fresh;
     scheduleTokenRefresh(fresh);
   }
 
+  /** @param {string} text */
   function warn(text) {
     const w = $("viewer-warning");
     w.textContent = text;
     w.hidden = false;
   }
 
+  /** @returns {OpenSeadragon.TiledImage | null} */
   function item() {
     return api.viewer && api.viewer.world.getItemCount() ? api.viewer.world.getItemAt(0) : null;
   }
 
-  /* Screen (CSS) pixels per level-0 pixel. */
-  function imageZoom(current) {
-    const it = item();
-    return it ? it.viewportToImageZoom(api.viewer.viewport.getZoom(current)) : null;
+  /**
+   * The open viewer (only called once it is open).
+   * @returns {OpenSeadragon.Viewer}
+   */
+  function osd() {
+    if (!api.viewer) throw new Error("the viewer is not open");
+    return api.viewer;
   }
 
-  /*
+  /**
+   * Screen (CSS) pixels per level-0 pixel.
+   * @param {boolean} current
+   */
+  function imageZoom(current) {
+    const it = item();
+    return it ? it.viewportToImageZoom(osd().viewport.getZoom(current)) : null;
+  }
+
+  /**
    * Where the Deep Zoom image starts in level-0 pixels: slides with a declared
    * bounding box are served cropped, but views are always in level-0 pixels.
+   * @returns {[number, number]}
    */
   function offset() {
     const off = api.info && Array.isArray(api.info.offset) ? api.info.offset : [0, 0];
     return [Number(off[0]) || 0, Number(off[1]) || 0];
   }
 
+  /** @returns {ScopecastView | null} */
   function getView() {
     const it = item();
-    if (!it) return null;
-    const vp = api.viewer.viewport;
+    const zoom = imageZoom(true);
+    if (!it || zoom === null) return null;
+    const vp = osd().viewport;
     const centre = it.viewportToImageCoordinates(vp.getCenter(true));
     const off = offset();
     return {
       x: centre.x + off[0],
       y: centre.y + off[1],
-      zoom: imageZoom(true),
+      zoom: zoom,
       rotation: vp.getRotation(true),
     };
   }
 
+  /**
+   * @param {Partial<ScopecastView> | null} view
+   * @param {boolean} [immediately]
+   */
   function setView(view, immediately) {
     const it = item();
     if (!it || !view) return;
-    const vp = api.viewer.viewport;
+    const vp = osd().viewport;
     const OSD = window.OpenSeadragon;
-    if (Number.isFinite(view.rotation)) vp.setRotation(view.rotation, Boolean(immediately));
-    if (view.zoom > 0) vp.zoomTo(it.imageToViewportZoom(view.zoom), null, Boolean(immediately));
-    if (Number.isFinite(view.x) && Number.isFinite(view.y)) {
+    if (view.rotation !== undefined && Number.isFinite(view.rotation)) {
+      vp.setRotation(view.rotation, Boolean(immediately));
+    }
+    if (view.zoom !== undefined && view.zoom > 0) {
+      vp.zoomTo(it.imageToViewportZoom(view.zoom), undefined, Boolean(immediately));
+    }
+    if (
+      view.x !== undefined && view.y !== undefined &&
+      Number.isFinite(view.x) && Number.isFinite(view.y)
+    ) {
       const off = offset();
       const point = new OSD.Point(view.x - off[0], view.y - off[1]);
       vp.panTo(it.imageToViewportCoordinates(point), Boolean(immediately));
@@ -348,8 +416,8 @@
 
   function calibration() {
     const info = api.info;
-    const mpp = info.mpp_x > 0 ? info.mpp_x : null;
-    return { mpp: mpp, base: Scale.basePower(info.objective_power, mpp) };
+    const mpp = info && info.mpp_x != null && info.mpp_x > 0 ? info.mpp_x : null;
+    return { mpp: mpp, base: Scale.basePower(info ? info.objective_power : null, mpp) };
   }
 
   function update() {
@@ -372,7 +440,7 @@
     } else {
       el.hidden = true;
     }
-    const degrees = ((Math.round(api.viewer.viewport.getRotation(true)) % 360) + 360) % 360;
+    const degrees = ((Math.round(osd().viewport.getRotation(true)) % 360) + 360) % 360;
     $("rotation-readout").textContent = degrees + "°";
     markPreset(cal.base ? cal.base.power * zoom : null);
   }
@@ -380,13 +448,13 @@
   function buildPresets() {
     const holder = $("mag-presets");
     holder.replaceChildren();
-    const cal = calibration();
-    if (!cal.base) {
-      holder.parentElement.hidden = true;
+    const base = calibration().base;
+    if (!base) {
+      if (holder.parentElement) holder.parentElement.hidden = true;
       return;
     }
     for (const p of PRESETS) {
-      if (p > cal.base.power * 2 + 1e-6) break;
+      if (p > base.power * 2 + 1e-6) break;
       const b = document.createElement("button");
       b.type = "button";
       b.className = "tool preset";
@@ -395,15 +463,16 @@
       b.setAttribute("aria-label", "Magnify to " + p + " times");
       b.setAttribute("aria-pressed", "false");
       b.addEventListener("click", function () {
-        const target = p / cal.base.power;
-        api.viewer.viewport.zoomTo(item().imageToViewportZoom(target));
+        const it = item();
+        if (it) osd().viewport.zoomTo(it.imageToViewportZoom(p / base.power));
       });
       holder.appendChild(b);
     }
   }
 
+  /** @param {number | null} power */
   function markPreset(power) {
-    for (const b of $("mag-presets").children) {
+    for (const b of $("mag-presets").querySelectorAll("button")) {
       const p = Number(b.dataset.power);
       const on = power !== null && Math.abs(power - p) / p < 0.02;
       b.setAttribute("aria-pressed", on ? "true" : "false");
@@ -412,6 +481,7 @@
 
   /* ---------------------------------------------------------- controls */
 
+  /** @param {OpenSeadragon.Viewer} viewer */
   function bindControls(viewer) {
     const vp = viewer.viewport;
     $("btn-zoom-in").addEventListener("click", function () {
@@ -458,7 +528,7 @@
   $("btn-info").addEventListener("click", function () {
     const panel = $("info-panel");
     panel.hidden = !panel.hidden;
-    this.setAttribute("aria-expanded", panel.hidden ? "false" : "true");
+    $("btn-info").setAttribute("aria-expanded", panel.hidden ? "false" : "true");
     scheduleUpdate();
   });
   if (window.matchMedia("(max-width: 720px)").matches) {
@@ -468,6 +538,7 @@
 
   /* ------------------------------------------------- views in the URL hash */
 
+  /** @returns {ScopecastView | null} */
   function parseHash() {
     const params = new URLSearchParams(location.hash.slice(1));
     const view = {
@@ -480,6 +551,7 @@
     return ok && Number.isFinite(view.x) && Number.isFinite(view.y) && view.zoom > 0 ? view : null;
   }
 
+  /** @param {ScopecastView} view */
   function hashFor(view) {
     return (
       "#x=" + Math.round(view.x) + "&y=" + Math.round(view.y) +

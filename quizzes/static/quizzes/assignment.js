@@ -1,27 +1,71 @@
-/* Self-paced assignment page (see docs/quizzes.md, "Self-paced assignments").
+// @ts-check
+/** Self-paced assignment page (see docs/quizzes.md, "Self-paced assignments").
  *
  * Renders the questions from the page's JSON (no correct answers before the
  * deadline: the server never sends them), saves each answer with a POST
  * carrying a client id (a retry of the same answer reuses it, so the server
  * stores it once), and shows locate questions on the slide with
  * OpenSeadragon: a click picks a point in level-0 pixel coordinates.
+ *
+ * The page data is quizzes.actions.assignment_view_for (JSON); its shapes:
+ * @typedef {{x: number, y: number, zoom: number, rotation?: number}} QuizView
+ * @typedef {{id: string, text: string}} QuizOption
+ * @typedef {{type: string, prompt: string, time_limit: number, points: number,
+ *   slide_id: number | null, view: QuizView | null, options: QuizOption[] | null,
+ *   unit: string | null}} PublicQuestion
+ * @typedef {{choice?: string, choices?: string[], value?: number | boolean,
+ *   text?: string, x?: number, y?: number}} QuizAnswer
+ * @typedef {{kind: "rect", x: number, y: number, width: number, height: number}
+ *   | {kind: "ellipse", cx: number, cy: number, rx: number, ry: number, rotation?: number}
+ *   | {kind: "polygon", points: [number, number][]}} QuizRegion
+ * @typedef {{choices?: string[], value?: number | boolean, tolerance?: number,
+ *   unit?: string | null, accepted?: string[], case_sensitive?: boolean,
+ *   regions?: QuizRegion[], tolerance_um?: number}} CorrectAnswer
+ * @typedef {{id: number, position: number, question: PublicQuestion,
+ *   your_answer: QuizAnswer | null, correct_answer?: CorrectAnswer,
+ *   explanation?: string, your_result?: {correct: boolean | null, score: number} | null}} QuizEntry
+ * @typedef {{assignment: {open: boolean, past_due: boolean}, questions: QuizEntry[]}} QuizData
+ * @typedef {{answerUrl: string, slideInfo: Record<string, string>, osdPrefix: string,
+ *   canAnswer: boolean}} QuizConfig
+ * @typedef {{node: HTMLElement, read: () => QuizAnswer | null}} QuizInput
  */
 (function () {
   "use strict";
 
-  var data = JSON.parse(document.getElementById("quiz-data").textContent);
-  var config = JSON.parse(document.getElementById("quiz-config").textContent);
-  var csrf = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
-  var list = document.getElementById("quiz-questions");
+  /**
+   * @param {string} id
+   * @returns {HTMLElement}
+   */
+  function byId(id) {
+    var node = document.getElementById(id);
+    if (!node) throw new Error("assignment.html has no #" + id);
+    return node;
+  }
+
+  /** @type {QuizData} */
+  var data = JSON.parse(byId("quiz-data").textContent || "null");
+  /** @type {QuizConfig} */
+  var config = JSON.parse(byId("quiz-config").textContent || "null");
+  var csrfMeta = document.querySelector('meta[name="csrf-token"]');
+  var csrf = (csrfMeta && csrfMeta.getAttribute("content")) || "";
+  var list = byId("quiz-questions");
   var editable = config.canAnswer && data.assignment.open;
   var SVG = "http://www.w3.org/2000/svg";
 
+  /**
+   * @template {keyof HTMLElementTagNameMap} K
+   * @param {K} tag
+   * @param {Record<string, string>} [attrs]
+   * @param {(Node | null)[]} [children]
+   * @returns {HTMLElementTagNameMap[K]}
+   */
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) {
-      if (k === "text") node.textContent = attrs[k];
-      else if (k === "className") node.className = attrs[k];
-      else node.setAttribute(k, attrs[k]);
+    var given = attrs || {};
+    Object.keys(given).forEach(function (k) {
+      if (k === "text") node.textContent = given[k];
+      else if (k === "className") node.className = given[k];
+      else node.setAttribute(k, given[k]);
     });
     (children || []).forEach(function (c) { if (c) node.appendChild(c); });
     return node;
@@ -29,6 +73,7 @@
 
   // Inline markdown only (**bold**, *italic*, `code`, line breaks), built as
   // DOM nodes from text: never innerHTML, so a prompt cannot inject markup.
+  /** @param {string} text */
   function markdown(text) {
     var box = el("div", { className: "quiz-prompt" });
     var pattern = /(\*\*[^*]+\*\*|\*[^*\s][^*]*\*|`[^`]+`)/g;
@@ -47,13 +92,19 @@
     return Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 12);
   }
 
+  /**
+   * @param {QuizEntry} entry
+   * @param {boolean} multiple
+   * @returns {QuizInput}
+   */
   function choiceInputs(entry, multiple) {
     var q = entry.question;
+    /** @type {QuizAnswer} */
     var mine = entry.your_answer || {};
     var chosen = multiple ? (mine.choices || []) : [mine.choice];
     if (q.type === "truefalse" && mine.value !== undefined) chosen = [String(mine.value)];
     var box = el("fieldset", { className: "quiz-options" }, [el("legend", { text: "Your answer" })]);
-    q.options.forEach(function (opt) {
+    (q.options || []).forEach(function (opt) {
       var input = el("input", {
         type: multiple ? "checkbox" : "radio",
         name: "q" + entry.id,
@@ -66,8 +117,8 @@
     return {
       node: box,
       read: function () {
-        var picked = Array.prototype.filter
-          .call(box.querySelectorAll("input"), function (i) { return i.checked; })
+        var picked = Array.from(box.querySelectorAll("input"))
+          .filter(function (i) { return i.checked; })
           .map(function (i) { return i.value; });
         if (!picked.length) return null;
         if (q.type === "truefalse") return { value: picked[0] === "true" };
@@ -76,9 +127,15 @@
     };
   }
 
+  /**
+   * @param {QuizEntry} entry
+   * @returns {QuizInput}
+   */
   function valueInput(entry) {
     var q = entry.question;
+    /** @type {QuizAnswer} */
     var mine = entry.your_answer || {};
+    /** @type {HTMLInputElement | HTMLTextAreaElement} */
     var input;
     if (q.type === "numeric") {
       input = el("input", { type: "number", step: "any", inputmode: "decimal" });
@@ -105,17 +162,26 @@
     };
   }
 
+  /**
+   * @param {QuizEntry} entry
+   * @returns {QuizInput}
+   */
   function locateInput(entry) {
     var q = entry.question;
-    var point = entry.your_answer ? { x: entry.your_answer.x, y: entry.your_answer.y } : null;
+    var mine = entry.your_answer;
+    /** @type {{x: number, y: number} | null} */
+    var point = mine && mine.x !== undefined && mine.y !== undefined ? { x: mine.x, y: mine.y } : null;
     var stage = el("div", { className: "quiz-osd", tabindex: "0", "aria-label": "Slide; click to place your answer" });
     var readout = el("p", { className: "quiz-readout", text: point ? describe(point) : "Click on the slide to answer." });
     var wrap = el("div", { className: "quiz-locate" }, [stage, readout]);
+    /** @type {OpenSeadragon.Viewer | null} */
     var viewer = null;
     var marker = el("div", { className: "quiz-marker", "aria-hidden": "true" });
 
+    /** @param {{x: number, y: number}} p */
     function describe(p) { return "Your point: x " + Math.round(p.x) + ", y " + Math.round(p.y) + " (level-0 pixels)"; }
 
+    /** @param {{x: number, y: number}} p */
     function place(p) {
       if (!viewer) return;
       var vp = viewer.viewport.imageToViewportCoordinates(p.x, p.y);
@@ -127,26 +193,27 @@
       var url = config.slideInfo[String(q.slide_id)];
       fetch(url, { credentials: "same-origin" })
         .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
-        .then(function (info) {
-          viewer = OpenSeadragon({
+        .then(function (/** @type {{dzi: string}} */ info) {
+          var osd = OpenSeadragon({
             element: stage,
             prefixUrl: config.osdPrefix,
             tileSources: info.dzi,
             showNavigator: true,
             gestureSettingsMouse: { clickToZoom: false },
           });
-          viewer.addHandler("open", function () {
+          viewer = osd;
+          osd.addHandler("open", function () {
             if (q.view) {
-              viewer.viewport.panTo(viewer.viewport.imageToViewportCoordinates(q.view.x, q.view.y), true);
-              viewer.viewport.zoomTo(viewer.viewport.imageToViewportZoom(q.view.zoom), null, true);
+              osd.viewport.panTo(osd.viewport.imageToViewportCoordinates(q.view.x, q.view.y), true);
+              osd.viewport.zoomTo(osd.viewport.imageToViewportZoom(q.view.zoom), undefined, true);
             }
             if (point) place(point);
-            if (entry.correct_answer) drawRegions(viewer, entry.correct_answer.regions || []);
+            if (entry.correct_answer) drawRegions(osd, entry.correct_answer.regions || []);
           });
-          viewer.addHandler("canvas-click", function (e) {
+          osd.addHandler("canvas-click", function (e) {
             if (!e.quick || !editable) return;
-            var img = viewer.viewport.viewportToImageCoordinates(viewer.viewport.pointFromPixel(e.position));
-            var size = viewer.world.getItemAt(0).getContentSize();
+            var img = osd.viewport.viewportToImageCoordinates(osd.viewport.pointFromPixel(e.position));
+            var size = osd.world.getItemAt(0).getContentSize();
             if (img.x < 0 || img.y < 0 || img.x > size.x || img.y > size.y) return;
             point = { x: img.x, y: img.y };
             place(point);
@@ -169,6 +236,10 @@
     return { node: wrap, read: function () { return point ? { x: point.x, y: point.y } : null; } };
   }
 
+  /**
+   * @param {OpenSeadragon.Viewer} viewer
+   * @param {QuizRegion[]} regions
+   */
   function drawRegions(viewer, regions) {
     var size = viewer.world.getItemAt(0).getContentSize();
     var svg = document.createElementNS(SVG, "svg");
@@ -179,12 +250,12 @@
       var shape;
       if (r.kind === "rect") {
         shape = document.createElementNS(SVG, "rect");
-        shape.setAttribute("x", r.x); shape.setAttribute("y", r.y);
-        shape.setAttribute("width", r.width); shape.setAttribute("height", r.height);
+        shape.setAttribute("x", String(r.x)); shape.setAttribute("y", String(r.y));
+        shape.setAttribute("width", String(r.width)); shape.setAttribute("height", String(r.height));
       } else if (r.kind === "ellipse") {
         shape = document.createElementNS(SVG, "ellipse");
-        shape.setAttribute("cx", r.cx); shape.setAttribute("cy", r.cy);
-        shape.setAttribute("rx", r.rx); shape.setAttribute("ry", r.ry);
+        shape.setAttribute("cx", String(r.cx)); shape.setAttribute("cy", String(r.cy));
+        shape.setAttribute("rx", String(r.rx)); shape.setAttribute("ry", String(r.ry));
         shape.setAttribute("transform", "rotate(" + (r.rotation || 0) + " " + r.cx + " " + r.cy + ")");
       } else {
         shape = document.createElementNS(SVG, "polygon");
@@ -192,14 +263,20 @@
       }
       svg.appendChild(shape);
     });
-    viewer.addOverlay({ element: svg, location: viewer.viewport.imageToViewportRectangle(0, 0, size.x, size.y) });
+    viewer.addOverlay({
+      element: /** @type {Element} */ (/** @type {unknown} */ (svg)),
+      location: viewer.viewport.imageToViewportRectangle(0, 0, size.x, size.y),
+    });
   }
 
+  /** @param {QuizEntry} entry */
   function describeCorrect(entry) {
+    /** @type {CorrectAnswer} */
     var c = entry.correct_answer || {};
     var q = entry.question;
-    if (c.choices) {
-      return q.options.filter(function (o) { return c.choices.indexOf(o.id) !== -1; })
+    const choices = c.choices;
+    if (choices) {
+      return (q.options || []).filter(function (o) { return choices.indexOf(o.id) !== -1; })
         .map(function (o) { return o.text; }).join("; ");
     }
     if (q.type === "truefalse") return c.value ? "True" : "False";
@@ -209,8 +286,10 @@
     return "any answer (ungraded)";
   }
 
+  /** @param {QuizEntry} entry */
   function render(entry) {
     var q = entry.question;
+    /** @type {QuizInput} */
     var input;
     if (q.type === "single" || q.type === "truefalse") input = choiceInputs(entry, false);
     else if (q.type === "multiple") input = choiceInputs(entry, true);
@@ -221,7 +300,8 @@
     var button = el("button", { type: "submit", className: "button", text: "Save answer" });
     button.disabled = !editable;
     var form = el("form", { className: "quiz-form", novalidate: "" }, [input.node, editable ? button : null, status]);
-    var pending = null; // {body, clientId}: a retry of the same answer reuses the id
+    /** @type {{body: string, clientId: string} | null} */
+    var pending = null; // a retry of the same answer reuses the id
 
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
@@ -229,13 +309,14 @@
       if (!answer) { status.textContent = "Give an answer first."; return; }
       var body = JSON.stringify(answer);
       if (!pending || pending.body !== body) pending = { body: body, clientId: newClientId() };
+      var clientId = pending.clientId;
       button.disabled = true;
       status.textContent = "Saving…";
       fetch(config.answerUrl, {
         method: "POST",
         credentials: "same-origin",
         headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-        body: JSON.stringify({ question_id: entry.id, client_id: pending.clientId, answer: answer }),
+        body: JSON.stringify({ question_id: entry.id, client_id: clientId, answer: answer }),
       })
         .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, json: j }; }); })
         .then(function (res) {

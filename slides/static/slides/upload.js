@@ -1,3 +1,4 @@
+// @ts-check
 // Resumable, chunked slide upload (protocol: docs/slides.md, "Browser upload protocol").
 //
 // Each file is sent in chunks of `data-chunk-bytes` with `Content-Range` and a
@@ -7,32 +8,61 @@
 // Network errors retry with backoff after asking the server for its offset.
 "use strict";
 
+/**
+ * slides.uploads.upload_state: what the upload API answers.
+ * @typedef {{id: string, filename: string, size: number, offset: number,
+ *   status: "receiving" | "importing" | "done" | "failed" | string, message: string,
+ *   chunk_size: number, slide: {id: number, title: string, status: string,
+ *   progress: number, message: string} | null}} UploadState
+ * @typedef {Partial<UploadState> & {error?: string, uploads?: UploadState[]}} UploadReply
+ * @typedef {{title: string, visibility: string, course: string}} UploadOptions
+ */
+
 (function () {
+  /**
+   * An element of upload.html (a missing one is a template bug).
+   * @template {HTMLElement} T
+   * @param {string} id
+   * @param {new () => T} kind
+   * @returns {T}
+   */
+  function byId(id, kind) {
+    const el = document.getElementById(id);
+    if (!(el instanceof kind)) throw new Error(`upload.html has no ${kind.name} #${id}`);
+    return el;
+  }
+
   const form = document.getElementById("upload-form");
-  if (!form) return;
-  const api = form.dataset.api; // "/slides/uploads/"
-  const chunkBytes = parseInt(form.dataset.chunkBytes, 10);
-  const csrf = form.querySelector("[name=csrfmiddlewaretoken]").value;
-  const queue = document.getElementById("queue");
+  if (!(form instanceof HTMLFormElement)) return;
+  const api = form.dataset.api || ""; // "/slides/uploads/"
+  const chunkBytes = parseInt(form.dataset.chunkBytes || "", 10);
+  const csrfInput = form.querySelector("[name=csrfmiddlewaretoken]");
+  const csrf = csrfInput instanceof HTMLInputElement ? csrfInput.value : "";
+  const queue = byId("queue", HTMLElement);
   const MAX_BACKOFF_MS = 30000;
 
+  /** @param {File} file */
   function storageKey(file) {
     return `scopecast-upload:${file.name}:${file.size}:${file.lastModified}`;
   }
 
+  /** @param {number} ms */
   function sleep(ms) {
     return new Promise((resolve) => setTimeout(resolve, ms));
   }
 
+  /** @param {ArrayBuffer} buffer */
   function hex(buffer) {
     return Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, "0")).join("");
   }
 
+  /** @param {Blob} blob */
   async function chunkChecksum(blob) {
     if (!(window.crypto && window.crypto.subtle)) return null; // not a secure context
     return hex(await window.crypto.subtle.digest("SHA-256", await blob.arrayBuffer()));
   }
 
+  /** @param {number} n */
   function formatBytes(n) {
     const units = ["B", "KB", "MB", "GB", "TB"];
     let i = 0;
@@ -40,6 +70,12 @@
     return `${n.toFixed(i ? 1 : 0)} ${units[i]}`;
   }
 
+  /**
+   * @param {string} method
+   * @param {string} url
+   * @param {{body?: BodyInit | null, headers?: Record<string, string>}} [options]
+   * @returns {Promise<{status: number, ok: boolean, data: UploadReply, headers: Headers}>}
+   */
   async function request(method, url, { body = null, headers = {} } = {}) {
     const response = await fetch(url, {
       method,
@@ -47,45 +83,62 @@
       credentials: "same-origin",
       headers: { "X-CSRFToken": csrf, ...headers },
     });
+    /** @type {UploadReply} */
     let data = {};
     if (method !== "HEAD") {
-      try { data = await response.json(); } catch (e) { data = {}; }
+      try { data = await response.json(); } catch { data = {}; }
     }
     return { status: response.status, ok: response.ok, data, headers: response.headers };
   }
 
   class Item {
+    /** @param {File} file */
     constructor(file) {
       this.file = file;
       this.li = document.createElement("li");
       this.li.className = "item";
-      this.li.innerHTML = '<strong></strong><progress max="1" value="0"></progress><div class="status"></div>';
-      this.li.querySelector("strong").textContent = file.name;
-      this.bar = this.li.querySelector("progress");
-      this.statusLine = this.li.querySelector(".status");
+      const name = document.createElement("strong");
+      name.textContent = file.name;
+      this.bar = document.createElement("progress");
+      this.bar.max = 1;
+      this.bar.value = 0;
+      this.statusLine = document.createElement("div");
+      this.statusLine.className = "status";
+      this.li.append(name, this.bar, this.statusLine);
       queue.appendChild(this.li);
     }
+    /**
+     * @param {number | null} fraction
+     * @param {string} text
+     */
     show(fraction, text) {
       if (fraction !== null) this.bar.value = fraction;
       this.statusLine.textContent = text;
     }
+    /** @param {string} text */
     fail(text) {
       this.li.classList.add("failed");
       this.show(null, text);
     }
+    /** @param {string} text */
     done(text) {
       this.li.classList.add("done");
       this.show(1, text);
     }
   }
 
+  /**
+   * @param {Item} item
+   * @param {UploadOptions} options
+   * @returns {Promise<UploadReply & {id: string}>}
+   */
   async function createOrResume(item, options) {
     const key = storageKey(item.file);
     const known = localStorage.getItem(key);
     if (known) {
       const state = await request("GET", `${api}${known}`);
-      if (state.ok && state.data.status === "receiving") return state.data;
-      if (state.ok && state.data.status !== "failed") return state.data; // already importing/done
+      if (state.ok && state.data.status === "receiving") return { ...state.data, id: known };
+      if (state.ok && state.data.status !== "failed") return { ...state.data, id: known }; // importing/done
       localStorage.removeItem(key);
     }
     const created = await request("POST", api, {
@@ -98,21 +151,27 @@
       }),
       headers: { "Content-Type": "application/json" },
     });
-    if (!created.ok) throw new Error(created.data.error || `HTTP ${created.status}`);
-    localStorage.setItem(key, created.data.id);
-    return created.data;
+    const id = created.data.id;
+    if (!created.ok || !id) throw new Error(created.data.error || `HTTP ${created.status}`);
+    localStorage.setItem(key, id);
+    return { ...created.data, id };
   }
 
+  /** @param {string} id */
   async function currentOffset(id) {
     const head = await request("HEAD", `${api}${id}`);
     if (!head.ok) throw new Error(`upload is gone (HTTP ${head.status})`);
-    return parseInt(head.headers.get("Upload-Offset"), 10);
+    return parseInt(head.headers.get("Upload-Offset") || "", 10);
   }
 
+  /**
+   * @param {Item} item
+   * @param {UploadReply & {id: string}} state
+   */
   async function sendChunks(item, state) {
     const file = item.file;
     const size = state.chunk_size || chunkBytes;
-    let offset = state.offset;
+    let offset = state.offset || 0;
     let backoff = 1000;
     let rejected = 0; // consecutive refusals of the same chunk
     const started = performance.now();
@@ -122,10 +181,11 @@
       const blob = file.slice(offset, end);
       try {
         const checksum = await chunkChecksum(blob);
+        /** @type {Record<string, string>} */
         const headers = { "Content-Range": `bytes ${offset}-${end - 1}/${file.size}` };
         if (checksum) headers["X-Chunk-SHA256"] = checksum;
         const reply = await request("PUT", `${api}${state.id}`, { body: blob, headers });
-        if (reply.ok) {
+        if (reply.ok && reply.data.offset !== undefined) {
           offset = reply.data.offset;
           backoff = 1000;
           rejected = 0;
@@ -142,7 +202,7 @@
           item.show(null, `connection lost; retrying in ${Math.round(backoff / 1000)} s…`);
           await sleep(backoff);
           backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
-          try { offset = await currentOffset(state.id); } catch (e) { /* still offline */ }
+          try { offset = await currentOffset(state.id); } catch { /* still offline */ }
           continue;
         }
         throw error;
@@ -154,6 +214,10 @@
     }
   }
 
+  /**
+   * @param {Item} item
+   * @param {string} id
+   */
   async function followImport(item, id) {
     for (;;) {
       const state = await request("GET", `${api}${id}`);
@@ -171,19 +235,23 @@
     }
   }
 
+  /**
+   * @param {File} file
+   * @param {UploadOptions} options
+   */
   async function upload(file, options) {
     const item = new Item(file);
     try {
       const state = await createOrResume(item, options);
       if (state.status === "receiving") {
-        if (state.offset > 0) item.show(state.offset / file.size, "resuming…");
+        if (state.offset) item.show(state.offset / file.size, "resuming…");
         await sendChunks(item, state);
         const finished = await request("POST", `${api}${state.id}/finalize`);
         if (!finished.ok) throw new Error(finished.data.error || `HTTP ${finished.status}`);
       }
       await followImport(item, state.id);
     } catch (error) {
-      item.fail(error.message);
+      item.fail(error instanceof Error ? error.message : String(error));
     } finally {
       if (item.li.classList.contains("done") || item.li.classList.contains("failed")) {
         localStorage.removeItem(storageKey(file));
@@ -193,7 +261,7 @@
 
   async function showPending() {
     const reply = await request("GET", api);
-    const list = document.getElementById("pending-list");
+    const list = byId("pending-list", HTMLElement);
     const pending = (reply.data.uploads || []).filter((u) => u.status === "receiving");
     if (!pending.length) return;
     for (const u of pending) {
@@ -201,16 +269,16 @@
       li.textContent = `${u.filename}: ${formatBytes(u.offset)} of ${formatBytes(u.size)}`;
       list.appendChild(li);
     }
-    document.getElementById("pending").hidden = false;
+    byId("pending", HTMLElement).hidden = false;
   }
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const files = Array.from(document.getElementById("files").files);
+    const files = Array.from(byId("files", HTMLInputElement).files || []);
     const options = {
-      title: files.length === 1 ? document.getElementById("title").value.trim() : "",
-      visibility: document.getElementById("visibility").value,
-      course: document.getElementById("course").value.trim(),
+      title: files.length === 1 ? byId("title", HTMLInputElement).value.trim() : "",
+      visibility: byId("visibility", HTMLSelectElement).value,
+      course: byId("course", HTMLInputElement).value.trim(),
     };
     for (const file of files) await upload(file, options); // one at a time: fair to the server
   });
