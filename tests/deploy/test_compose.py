@@ -89,6 +89,13 @@ def test_it_serves_web_with_daphne_behind_the_proxy(compose: dict[str, Any]) -> 
     assert command[0] == "daphne"
     assert "--proxy-headers" in command  # real client IPs for join rate limits
     assert command[-1] == "scopecast.asgi:application"
+    unit = exec_start("scopecast-daphne@.service")
+    for option in (
+        "--websocket_timeout",
+        "--websocket-max-message-size",
+        "--websocket-max-frame-size",
+    ):  # the limits tests/deploy/test_daphne_websocket_limits.py checks on the unit's line
+        assert command[command.index(option) + 1] == unit[unit.index(option) + 1]
     upstreams = (DEPLOY / "compose" / "upstreams.conf").read_text()
     port = command[command.index("--port") + 1]
     assert f"server web:{port};" in upstreams
