@@ -102,14 +102,6 @@ def point_in_polygon(p: Vec, polygon: Sequence[Vec]) -> bool:
     return inside
 
 
-def polygon_distance(p: Vec, polygon: Sequence[Vec]) -> float:
-    """0 inside or on the border, else the distance to the nearest edge."""
-    if point_in_polygon(p, polygon):
-        return 0.0
-    n = len(polygon)
-    return min(_segment_distance(p, polygon[i], polygon[(i + 1) % n]) for i in range(n))
-
-
 def rect_polygon(r: RectRegion) -> list[Vec]:
     return [
         (r.x, r.y),

@@ -34,15 +34,6 @@ MAX_REGIONS = 20
 MAX_POLYGON_POINTS = 1_000
 
 QuestionType = Literal["single", "multiple", "truefalse", "numeric", "text", "open", "locate"]
-QUESTION_TYPES: tuple[QuestionType, ...] = (
-    "single",
-    "multiple",
-    "truefalse",
-    "numeric",
-    "text",
-    "open",
-    "locate",
-)
 
 
 class SpecError(ValueError):
