@@ -90,6 +90,7 @@ BENCH_DIR = ROOT / "var" / "bench" / "fanout"
 RESULTS_DIR = ROOT / "bench" / "results"
 SLIDE_FILE = BENCH_DIR / "fanout-slide.tiff"
 SLIDE_SIZE = (4096, 3072)
+DAPHNE_UNIT = ROOT / "deploy" / "systemd" / "scopecast-daphne@.service"
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_DB = "scopecast_bench_fanout"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -119,6 +120,18 @@ def teacher_view(slide_id: int, i: int) -> dict[str, Any]:
         "zoom": 0.25 + (i % 8) * 0.05,
         "rotation": float((i % 4) * 90),
     }
+
+
+def lecture_annotation(slide_id: int, i: int) -> dict[str, Any]:
+    """One of the drawings a teacher makes while talking (inside the bench slide)."""
+    x, y = 200.0 + (i * 37) % 3000, 200.0 + (i * 53) % 2000
+    kinds = [
+        {"kind": "arrow", "points": [[x, y], [x + 150, y + 90]]},
+        {"kind": "rectangle", "points": [[x, y], [x + 300, y + 200]]},
+        {"kind": "text", "points": [[x, y]], "text": f"note {i}"},
+    ]
+    annotation = {"colour": "#ff3366", **kinds[i % len(kinds)]}
+    return {"type": "annotation_create", "slide_id": slide_id, "annotation": annotation}
 
 
 def raise_fd_limit() -> int:
@@ -496,8 +509,25 @@ def new_session(world: World, students: int, label: str) -> tuple[int, list[str]
     return session.pk, tokens
 
 
+def unit_argv(port: int, app: str) -> list[str]:
+    """daphne's command line as deploy/systemd/scopecast-daphne@.service runs it.
+
+    Only the virtualenv's path, the port (``%i``) and, for the baseline and
+    experiments, the ASGI application differ.
+    """
+    import configparser
+    import shlex
+
+    unit = configparser.RawConfigParser(strict=False, interpolation=None)
+    unit.read_string(DAPHNE_UNIT.read_text().replace("\\\n", " "))
+    argv = shlex.split(unit["Service"]["ExecStart"])
+    assert argv[0].endswith("/daphne") and argv[-1] == "scopecast.asgi:application", argv
+    middle = [a.replace("%i", str(port)) for a in argv[1:-1]]
+    return [str(Path(sys.executable).parent / "daphne"), *middle, app]
+
+
 class Server:
-    """One daphne process on a free port, logging to a file."""
+    """One daphne process on a free port, started as the systemd unit starts it."""
 
     def __init__(self, env: dict[str, str], log: Path, experiments: str = "") -> None:
         bench_module = bool(experiments) or env.get("BENCH_FANOUT") == "naive"
@@ -510,17 +540,9 @@ class Server:
         self.port = free_port()
         self.log = log
         self.profiler: subprocess.Popen[bytes] | None = None
+        app = "_fanout_asgi:application" if bench_module else "scopecast.asgi:application"
         self.proc = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "daphne"),
-                "-b",
-                HOST,
-                "-p",
-                str(self.port),
-                "-v",
-                "0",
-                "_fanout_asgi:application" if bench_module else "scopecast.asgi:application",
-            ],
+            unit_argv(self.port, app),
             cwd=ROOT,
             env=env,
             stdout=log.open("wb"),
@@ -607,6 +629,8 @@ class RunResult:
     servers: int
     rate: float
     updates_sent: int = 0
+    annotations_sent: int = 0
+    locks_sent: int = 0
     accepted_at_end: int = 0  # updates the server had taken a seq for when the last was sent
     accepted: int = 0  # ... when the students converged or gave up
     connected: int = 0
@@ -824,7 +848,10 @@ async def measure(
         seq_start = int(await redis_client.get(seq_key) or 0)
 
         # 20 Hz on an absolute schedule: a late tick does not shift the rest.
+        # As in a lecture, annotations and locks go out between the viewports.
         count = max(1, round(args.seconds * args.rate))
+        annotate_every = max(1, round(args.annotate_every * args.rate))
+        lock_every = max(1, round(args.lock_every * args.rate))
         start = time.time() + 0.05
         view: dict[str, Any] = {}
         for i in range(1, count + 1):
@@ -835,6 +862,13 @@ async def measure(
             text = json.dumps({"type": "set_viewport", **view})
             sent[str(i)] = time.time()
             await teacher.ws.send(text)
+            if args.annotate_every and i % annotate_every == 0:
+                await teacher.ws.send(json.dumps(lecture_annotation(world.slide_id, i)))
+                result.annotations_sent += 1
+            if args.lock_every and i % lock_every == 0:
+                locked = (i // lock_every) % 2 == 1
+                await teacher.ws.send(json.dumps({"type": "lock", "locked": locked}))
+                result.locks_sent += 1
         result.send_seconds = time.time() - start
         result.accepted_at_end = int(await redis_client.get(seq_key) or 0) - seq_start
         result.updates_sent = count
@@ -989,7 +1023,9 @@ def print_table(results: list[RunResult], args: argparse.Namespace) -> None:
     print()
     print(
         f"Fan-out: teacher set_viewport at {args.rate:g} Hz for {args.seconds:g} s; "
-        f"{args.servers} daphne process(es); Redis pub/sub layer"
+        f"{args.servers} daphne process(es) as the systemd unit starts them; Redis pub/sub layer; "
+        f"an annotation every {args.annotate_every:g} s and a lock toggle every "
+        f"{args.lock_every:g} s during the stream"
         + (f"; experiment: {args.experiment}" if args.experiment else "")
     )
     header = (
@@ -1076,6 +1112,20 @@ def main() -> int:
     parser.add_argument("--students", type=int, nargs="+", default=[500, 1000])
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--rate", type=float, default=20.0, help="teacher updates per second")
+    parser.add_argument(
+        "--annotate-every",
+        type=float,
+        default=2.0,
+        metavar="SECONDS",
+        help="the teacher draws an annotation this often during the stream (0: never)",
+    )
+    parser.add_argument(
+        "--lock-every",
+        type=float,
+        default=5.0,
+        metavar="SECONDS",
+        help="the teacher locks or unlocks follow this often during the stream (0: never)",
+    )
     parser.add_argument("--servers", type=int, default=1, help="daphne processes")
     parser.add_argument("--no-baseline", action="store_true", help="skip the naive design")
     parser.add_argument("--connect-timeout", type=float, default=180.0)

@@ -28,6 +28,7 @@ from typing import Any
 from autobahn.exception import Disconnected
 from django.conf import settings
 
+from realtime.daphne_wire import DirectWriter
 from realtime.presence import PresenceEntry
 from realtime.roles import Role, is_staff
 
@@ -176,8 +177,11 @@ class Connection:
         self.window = send_window()
         self.slow_reason = ""
         self.resync: Callable[[], Awaitable[None]] | None = None
-        # The server's ASGI send for this socket (set by the consumer).
+        # The server's ASGI send for this socket (set by the consumer), and
+        # daphne's socket itself for prebuilt broadcast frames where possible
+        # (realtime/daphne_wire.py).
         self.sender: Callable[[dict[str, Any]], Awaitable[None]] | None = None
+        self.direct: DirectWriter | None = None
         self.sending = False
         self.last_ack = time.monotonic()
         self.closing = False
@@ -205,6 +209,7 @@ class Connection:
         key: str | None = None,
         seq: int | None = None,
         frame: dict[str, Any] | None = None,
+        wire: bytes | None = None,
     ) -> None:
         """Send at once when nothing is queued or in flight, else queue (hub path).
 
@@ -212,7 +217,9 @@ class Connection:
         still go through the outbox whenever the socket is busy or the client
         is more than ``window`` seqs behind with its acks, so ordering and
         latest-value-wins hold. ``frame`` is the ready ASGI message
-        (``websocket.send`` with ``text``), built once per broadcast.
+        (``websocket.send`` with ``text``) and ``wire`` the websocket frame's
+        bytes, both built once per broadcast; ``wire`` goes straight to
+        daphne's socket when it can (realtime/daphne_wire.py).
         """
         if self.closing or (seq is not None and seq <= self.min_seq):
             return
@@ -224,6 +231,11 @@ class Connection:
             or self.delivered_seq - self.acked_seq > self.window
         ):
             self.push(text, key, seq)
+            return
+        if wire is not None and self.direct is not None and self.direct.write(wire):
+            if seq is not None:
+                self.sent_seq = max(self.sent_seq, seq)
+                self.delivered_seq = max(self.delivered_seq, seq)
             return
         self.sending = True
         try:

@@ -30,6 +30,7 @@ from realtime import hub as hubs
 from realtime.admission import CLOSE_NOT_FOUND, Admission, admit
 from realtime.attendance import log_joined, log_left
 from realtime.connection import GONE, Connection, TokenBucket
+from realtime.daphne_wire import direct_writer, text_frame
 from realtime.errors import Refusal, SessionGone
 from realtime.events import (
     EVENTS,
@@ -154,6 +155,8 @@ class SessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         conn.resync = self._resync
         self._raw_send = _unwrapped_send(self.base_send)
         conn.sender = self._raw_send
+        if settings.REALTIME_DIRECT_WRITE:
+            conn.direct = direct_writer(self._raw_send)
         await hubs.attach(conn)
         await log_joined(
             session_id,
@@ -214,6 +217,9 @@ class SessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
                     conn.delivered_seq = seq
 
     async def _send_text(self, text: str) -> None:
+        conn = self.conn
+        if conn is not None and conn.direct is not None and conn.direct.write(text_frame(text)):
+            return
         try:
             await self._raw_send({"type": "websocket.send", "text": text})
         except GONE:

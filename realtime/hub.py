@@ -31,6 +31,7 @@ from django.conf import settings
 from realtime import eventlog
 from realtime.broadcast import HUB_MESSAGE, publish, remember_server_loop
 from realtime.connection import Connection
+from realtime.daphne_wire import text_frame
 from realtime.events import PresenceEvent, RosterEvent
 from realtime.groups import group_name
 from realtime.presence import counts, get_presence, roster
@@ -145,13 +146,14 @@ class SessionHub:
         audience: str = message["audience"]
         key: str | None = message.get("key")
         frame = {"type": "websocket.send", "text": text}  # one ASGI message for all
+        wire = text_frame(text)  # and one websocket frame (realtime/daphne_wire.py)
         # Sends complete without yielding, so a whole broadcast would hold the
         # loop (~35 ms for 500 sockets). Yielding every DISPATCH_SLICE sockets
         # lets the teacher's next frame and its Redis replies through instead
         # of waiting behind every broadcast (the teacher -> hub p99).
         for i, conn in enumerate(list(self.conns), 1):
             if conn.accepts(audience):
-                await conn.deliver(text, key, seq, frame)
+                await conn.deliver(text, key, seq, frame, wire)
             if i % DISPATCH_SLICE == 0:
                 await asyncio.sleep(0)
         if message.get("effect") == "follow":

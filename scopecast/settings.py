@@ -143,6 +143,9 @@ if REDIS_URL:
 # frames wait in its outbox, where viewports coalesce (clients ack every
 # half window; docs/protocol.md, "Delivery").
 REALTIME_SEND_WINDOW = envint("REALTIME_SEND_WINDOW", 64, min_value=2)
+# Broadcast frames are built once and written straight to daphne's sockets
+# (realtime/daphne_wire.py); 0 sends every frame through ASGI instead.
+REALTIME_DIRECT_WRITE = envbool("REALTIME_DIRECT_WRITE", True)
 # Not environment variables: tuned in code and in tests (docs/protocol.md,
 # "Limits, errors and close codes").
 # A socket whose outbound queue holds more frames than this is too slow (4408),
