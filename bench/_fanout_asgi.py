@@ -74,6 +74,7 @@ async def _naive_deliver(
     key: str | None,
     seq: int | None,
     effect: str | None = None,
+    stream: bool = False,
 ) -> None:
     layer = get_channel_layer()
     if layer is None:

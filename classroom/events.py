@@ -144,14 +144,14 @@ class FollowEvent(Event):
 def register_events() -> None:
     """Declare the classroom's frames with the transport (idempotent)."""
     register_event(SlideOpenedEvent, sequenced=True)
-    register_event(ViewportEvent, sequenced=True, coalesce="viewport")
-    register_event(PointerEvent, sequenced=False, coalesce="pointer", logged=False)
+    register_event(ViewportEvent, sequenced=True, coalesce="viewport", stream=True)
+    register_event(PointerEvent, sequenced=False, coalesce="pointer", logged=False, stream=True)
     register_event(AnnotationCreatedEvent, sequenced=True)
     register_event(AnnotationUpdatedEvent, sequenced=True)
     register_event(AnnotationDeletedEvent, sequenced=True)
     register_event(LockEvent, sequenced=True)
     register_event(SpotlightEvent, sequenced=True)
-    register_event(SpotlightViewEvent, sequenced=True, coalesce="spotlight_view")
+    register_event(SpotlightViewEvent, sequenced=True, coalesce="spotlight_view", stream=True)
     register_event(SessionStateEvent, sequenced=True)
     register_event(HandEvent, sequenced=True)
     register_event(QuestionAskedEvent, sequenced=True)

@@ -71,7 +71,7 @@ async def publish(
         capture(session_id, payload, audience, seq)
     if spec.logged:
         eventlog.record(session_id, seq, event.type, actor, payload)
-    await deliver(session_id, text, payload, audience, spec.coalesce, seq, effect)
+    await deliver(session_id, text, payload, audience, spec.coalesce, seq, effect, spec.stream)
     return seq
 
 
@@ -83,6 +83,7 @@ async def deliver(
     key: str | None,
     seq: int | None,
     effect: str | None = None,
+    stream: bool = False,
 ) -> None:
     layer = get_channel_layer()
     if layer is None:
@@ -94,6 +95,7 @@ async def deliver(
         "key": key,
         "seq": seq,
         "effect": effect,
+        "stream": stream,
     }
     await layer.group_send(group_name(session_id), message)
 

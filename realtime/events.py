@@ -8,7 +8,10 @@ is a ``Literal``, registered in ``EVENTS`` with its delivery properties:
   ring buffer (everything except purely ephemeral frames);
 - ``coalesce``: latest-value-wins key; a pending frame with the same key in
   a client's outbound queue is replaced, never queued behind;
-- ``logged``: written to the session event log (realtime/eventlog.py).
+- ``logged``: written to the session event log (realtime/eventlog.py);
+- ``stream``: one of the continuous streams (the teacher's viewport and
+  pointer) whose frames each process's hub paces for large classes
+  (realtime/hub.py, ``stream_interval``); needs ``coalesce``.
 
 Declared here: what the transport itself sends (``snapshot``'s core,
 ``hello``, ``error``, ``pong``, ``presence``, ``roster``) and logs
@@ -138,6 +141,7 @@ class EventSpec:
     sequenced: bool
     coalesce: str | None
     logged: bool
+    stream: bool = False
 
 
 EVENTS: dict[str, EventSpec] = {}
@@ -155,6 +159,7 @@ def register_event(
     coalesce: str | None = None,
     logged: bool = True,
     replace: bool = False,
+    stream: bool = False,
 ) -> None:
     """Declare one event type (see the module docstring).
 
@@ -165,7 +170,9 @@ def register_event(
     type_name = type_of(model)
     if type_name in EVENTS and EVENTS[type_name].model is not model and not replace:
         raise ValueError(f"event type {type_name!r} is already registered")
-    EVENTS[type_name] = EventSpec(model, sequenced, coalesce, logged)
+    if stream and coalesce is None:
+        raise ValueError(f"stream {type_name!r} needs a coalesce key")
+    EVENTS[type_name] = EventSpec(model, sequenced, coalesce, logged, stream)
 
 
 for _model in (SnapshotCore, HelloEvent, ErrorEvent, PongEvent):

@@ -159,6 +159,11 @@ REALTIME_ABUSE_LIMIT = 20
 REALTIME_ABUSE_WINDOW = 10.0
 # Multiplies every per-command rate and burst (benchmarks, tests).
 REALTIME_RATE_SCALE = 1.0
+# Continuous streams (viewport, pointer) are paced per process and session:
+# at most this many stream frames a second leave a process, and one stream's
+# frames are at least this many seconds apart (realtime/hub.py).
+REALTIME_STREAM_FRAMES = 10_000
+REALTIME_STREAM_MIN_INTERVAL = 0.05
 # Hub ticks (presence refresh, slow clients, lost messages) and the debounce
 # of roster announcements.
 REALTIME_TICK = 5.0

@@ -55,6 +55,8 @@ class Live:
 async def realtime_isolation(settings: Any, request: Any) -> AsyncIterator[None]:
     settings.REALTIME_ROSTER_DELAY = 60.0  # no roster chatter unless a test asks
     settings.REALTIME_TICK = 60.0
+    # Streams unpaced: tests count frames; tests/realtime/test_stream_pacing.py paces them.
+    settings.REALTIME_STREAM_MIN_INTERVAL = 0.0
     memory_store().reset()
     memory_presence().reset()
     snapshot.clear_caches()
