@@ -644,6 +644,9 @@ class RunResult:
     first_p99_ms: float | None = None
     spread_p50_ms: float | None = None
     spread_p99_ms: float | None = None
+    gap_p50_ms: float | None = None
+    gap_p99_ms: float | None = None
+    gap_max_ms: float | None = None
     delivered_mean: float = 0.0
     delivered_min: int = 0
     converged: int = 0
@@ -935,6 +938,18 @@ def latency_stats(result: RunResult, sent: dict[str, float], out: Path) -> None:
         result.first_p99_ms = float(np.percentile(first, 99))
         result.spread_p50_ms = float(np.percentile(last - first, 50))
         result.spread_p99_ms = float(np.percentile(last - first, 99))
+    # Smoothness: the gaps between one student's successive viewports while
+    # the teacher streams (a viewer animates across each gap). Even 50 ms
+    # gaps at 20 Hz, or 100 ms at 10 Hz, look alike; a backlog shows as
+    # bursts of short gaps after long ones.
+    order = np.lexsort((recv[valid], students[valid]))
+    s_sorted, t_sorted = students[valid][order], recv[valid][order]
+    same = s_sorted[1:] == s_sorted[:-1]
+    gaps = np.diff(t_sorted)[same] * 1000
+    if gaps.size:
+        result.gap_p50_ms = float(np.percentile(gaps, 50))
+        result.gap_p99_ms = float(np.percentile(gaps, 99))
+        result.gap_max_ms = float(gaps.max())
     per_student = np.bincount(students[valid], minlength=result.students)[data["connected"]]
     result.delivered_mean = float(per_student.mean()) if per_student.size else 0.0
     result.delivered_min = int(per_student.min()) if per_student.size else 0
@@ -998,6 +1013,10 @@ def print_run(r: RunResult) -> None:
         f"  per update: first student p50 {_ms(r.first_p50_ms)} ms, p99 {_ms(r.first_p99_ms)} ms;"
         f" first-to-last spread p50 {_ms(r.spread_p50_ms)} ms, p99 {_ms(r.spread_p99_ms)} ms"
     )
+    print(
+        f"  smoothness: gaps between a student's viewports p50 {_ms(r.gap_p50_ms)} ms, "
+        f"p99 {_ms(r.gap_p99_ms)} ms, max {_ms(r.gap_max_ms)} ms"
+    )
     converge = "-" if r.converge_seconds is None else f"{r.converge_seconds * 1000:.0f} ms"
     print(
         f"  converged {r.converged}/{r.connected} (last student {converge} after the last send); "
@@ -1031,7 +1050,8 @@ def print_table(results: list[RunResult], args: argparse.Namespace) -> None:
     header = (
         f"{'design':<6} {'N':>5} {'conn':>5} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} "
         f"{'deliv mean/min':>15} {'final=teacher':>13} {'conv ms':>8} "
-        f"{'srv cpu s':>9} {'us/frame':>8} {'cores':>5} {'KiB/conn':>8} {'cli cpu s':>9}"
+        f"{'gap p50/p99':>11} {'srv cpu s':>9} {'us/frame':>8} {'cores':>5} {'KiB/conn':>8} "
+        f"{'cli cpu s':>9}"
     )
     print(header)
     print("-" * len(header))
@@ -1042,7 +1062,7 @@ def print_table(results: list[RunResult], args: argparse.Namespace) -> None:
         print(
             f"{r.design:<6} {r.students:>5} {r.connected:>5} {_ms(r.p50_ms):>7} "
             f"{_ms(r.p99_ms):>7} {_ms(r.max_ms):>7} {deliv:>15} {final:>13} {conv:>8} "
-            f"{r.server_cpu_run:>9.1f} {r.cpu_us_per_frame:>8.0f} {r.cores_at_rate:>5.2f} "
+            f"{_ms(r.gap_p50_ms) + '/' + _ms(r.gap_p99_ms):>11} {r.server_cpu_run:>9.1f} {r.cpu_us_per_frame:>8.0f} {r.cores_at_rate:>5.2f} "
             f"{r.rss_per_conn_kib:>8.0f} "
             f"{r.client_cpu_run:>9.1f}"
         )
