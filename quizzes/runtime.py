@@ -229,7 +229,7 @@ _at_deadline: Callable[[int], None] | None = None
 
 def _fire_deadline(live_question_id: int) -> None:
     if _at_deadline is None:
-        log.error("no deadline handler is registered; question %s stays open", live_question_id)
+        log.error("no deadline handler connected: live question %s stays open", live_question_id)
         return
     _at_deadline(live_question_id)
 
@@ -259,8 +259,10 @@ def ensure_resumed() -> None:
     a process started some other way, or whose start-up resume failed,
     still re-arms the deadlines before it answers.
     """
-    if resumed.is_set() or _resume is None:
+    if resumed.is_set():
         return
+    if _resume is None:
+        raise RuntimeError("no resume connected: QuizzesConfig.ready wires runtime.register")
     with resume_lock:
         if not resumed.is_set():
             _resume()
