@@ -1,7 +1,8 @@
 """Classroom HTTP endpoints (see docs/protocol.md, "Joining").
 
-``POST /courses/join`` lets a guest join a session by join code and display
-name. The body is strict JSON; attempts are rate-limited per client IP
+``POST /courses/join`` joins a session by join code and display name: a
+member of the session's course as themselves (200, no guest is made), anyone
+else as a guest (201, with a guest token). The body is strict JSON; attempts are rate-limited per client IP
 (Django cache: Redis, shared by every process, when ``REDIS_URL`` is set;
 see docs/deploy.md); errors are JSON
 ``{"error": "..."}`` with 400/403/404/409/429.
@@ -23,7 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
-from classroom.actions.guests import do_join_as_guest
+from classroom.actions.guests import do_join
 from classroom.errors import ActionError
 
 logger = logging.getLogger(__name__)
@@ -72,7 +73,8 @@ def rate_limited_by_ip(
 
 
 # Guests have no session cookie yet, so there is nothing for CSRF to protect;
-# the endpoint only creates a guest of a session whose code the caller knows.
+# the endpoint only creates a guest of a session whose code the caller knows
+# (a member changes nothing by joining: they get their session's id).
 @csrf_exempt
 @require_POST
 @rate_limited_by_ip
@@ -84,12 +86,16 @@ def join(request: HttpRequest) -> HttpResponse:
         detail = e.errors()[0]["msg"] if isinstance(e, ValidationError) else "body is not JSON"
         return json_error(f"expected {{'code': str, 'name': str}}: {detail}", 400)
     try:
-        guest, token = do_join_as_guest(body.code, body.name)
+        joined = do_join(body.code, body.name, request.user)
     except ActionError as e:
         return json_error(e.message, e.status)
+    guest, token = joined.guest, joined.token
+    if guest is None:  # a member of the course: the session's page, as themselves
+        return JsonResponse({"session_id": joined.session.pk, "member": True}, status=200)
     return JsonResponse(
         {
             "session_id": guest.session_id,
+            "member": False,
             "guest": {"participant": f"g:{guest.pk}", "name": guest.display_name},
             "guest_token": token,
             "ws_url": f"/ws/sessions/{guest.session_id}/?guest={token}",

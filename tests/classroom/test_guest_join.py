@@ -119,3 +119,35 @@ def test_an_expired_token_is_refused(open_session, settings):
     token = make_guest_token(open_session.pk, 41)
     settings.GUEST_TOKEN_MAX_AGE = -1
     assert read_guest_token(token, open_session.pk) is None
+
+
+def _member_join(user: Any, body: Any) -> Any:
+    client = Client()
+    client.force_login(user)
+    return client.post("/courses/join", data=json.dumps(body), content_type="application/json")
+
+
+def test_a_member_who_types_the_code_enters_as_themselves_not_as_a_guest(open_session, alice):
+    response = _member_join(alice, {"code": open_session.join_code, "name": "Alice again"})
+    assert response.status_code == 200
+    assert response.json() == {"session_id": open_session.pk, "member": True}
+    assert not Guest.objects.exists()
+
+
+def test_a_member_joins_even_when_the_session_admits_no_guests(open_session, teacher):
+    LiveSession.objects.filter(pk=open_session.pk).update(allow_guests=False)
+    response = _member_join(teacher, {"code": open_session.join_code, "name": "Tess"})
+    assert (response.status_code, response.json()["member"]) == (200, True)
+
+
+def test_a_member_cannot_join_an_ended_session(open_session, alice):
+    LiveSession.objects.filter(pk=open_session.pk).update(state="ended")
+    response = _member_join(alice, {"code": open_session.join_code, "name": "Alice"})
+    assert response.status_code == 409
+
+
+def test_someone_logged_in_but_outside_the_course_joins_as_a_guest(open_session, outsider):
+    response = _member_join(outsider, {"code": open_session.join_code, "name": "Olga"})
+    assert response.status_code == 201
+    body = response.json()
+    assert body["member"] is False and Guest.objects.get().display_name == "Olga"
