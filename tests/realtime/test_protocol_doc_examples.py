@@ -19,7 +19,7 @@ from realtime.events import EVENTS, validate_event
 DOC = Path(__file__).resolve().parents[2] / "docs" / "protocol.md"
 COMMAND_SECTIONS = {"Client → server"}
 EVENT_SECTIONS = {"Server → client", "Snapshot", "Event log"}
-NOT_FRAMES = {"Joining as a guest (HTTP)"}  # an HTTP exchange, not websocket frames
+NOT_FRAMES = {"Joining by code (HTTP)"}  # an HTTP exchange, not websocket frames
 
 
 def _examples() -> list[tuple[str, Any]]:
