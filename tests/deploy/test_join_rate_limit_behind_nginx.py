@@ -3,7 +3,7 @@
 Real nginx with the shipped site (deploy/nginx/scopecast.conf) in front of a
 real daphne started with the shipped unit's options (``--proxy-headers``):
 a client that sends its own ``X-Forwarded-For`` with every guess still meets
-the limit (docs/deploy.md, "nginx"; docs/protocol.md, "Joining as a guest").
+the limit (docs/deploy.md, "nginx"; docs/protocol.md, "Joining by code").
 """
 
 from __future__ import annotations
