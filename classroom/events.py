@@ -121,6 +121,20 @@ class QuestionAskedEvent(Event):
     text: str
 
 
+class ClassView(Shape):
+    participant: str
+    name: str
+    viewport: SlideView
+
+
+class ClassViewsEvent(Event):
+    """Staff only, at most once a second: where the roaming students look
+    (their own reported views; following students see the teacher's)."""
+
+    type: Literal["class_views"]
+    views: list[ClassView]
+
+
 # --- logged only, never sent ---------------------------------------------------
 class StudentViewEvent(Event):
     """A student's own view (attention analytics), at most once a second."""
@@ -155,5 +169,6 @@ def register_events() -> None:
     register_event(SessionStateEvent, sequenced=True)
     register_event(HandEvent, sequenced=True)
     register_event(QuestionAskedEvent, sequenced=True)
+    register_event(ClassViewsEvent, sequenced=False, coalesce="class_views", logged=False)
     register_event(StudentViewEvent, sequenced=False, logged=True)
     register_event(FollowEvent, sequenced=False, logged=True)

@@ -155,6 +155,7 @@ async def _follow(conn: Connection, cmd: c.Follow) -> None:
         await live.log_follow(
             conn.session_id, participant=conn.participant, following=cmd.following
         )
+        live.note_class_view(conn.session_id)
 
 
 async def _report_viewport(conn: Connection, cmd: c.ReportViewport) -> None:
@@ -169,6 +170,7 @@ async def _report_viewport(conn: Connection, cmd: c.ReportViewport) -> None:
         conn.last_view_logged = now
         conn.presence.last_seen = time.time()
         await get_presence().put(conn.session_id, conn.conn_id, conn.presence)
+        live.note_class_view(conn.session_id)
     await live.do_report_viewport(conn.session_id, viewport, participant=conn.participant, log=log)
 
 

@@ -15,6 +15,8 @@ from typing import Any
 from classroom.actions.sessions import request_prewarm
 from classroom.errors import ActionError
 from classroom.events import (
+    ClassView,
+    ClassViewsEvent,
     FollowEvent,
     HandEvent,
     LockEvent,
@@ -30,6 +32,8 @@ from classroom.facts import session_facts
 from classroom.models import LiveSession
 from classroom.viewports import SlideView, View, check_view
 from realtime import broadcast
+from realtime.presence import get_presence
+from realtime.roles import is_staff
 from realtime.state import LiveState, get_store
 from scopecast.loops import LoopLocal
 
@@ -157,6 +161,49 @@ async def do_report_viewport(
             actor=participant,
             state={"spotlight": spotlight},
         )
+
+
+CLASS_VIEWS_SECONDS = 1.0
+_class_views_timers: LoopLocal[dict[int, asyncio.TimerHandle]] = LoopLocal(dict)
+
+
+def note_class_view(session_id: int) -> None:
+    """A student's own view or follow changed: tell the staff within a second.
+
+    Throttled per session and process; the views come from presence (each
+    socket's latest reported view, stored at most once a second).
+    """
+    timers = _class_views_timers.get()
+    if session_id in timers:
+        return
+    loop = asyncio.get_running_loop()
+
+    def fire() -> None:
+        timers.pop(session_id, None)
+        task = loop.create_task(publish_class_views(session_id))
+        _pending.add(task)
+        task.add_done_callback(_pending.discard)
+
+    timers[session_id] = loop.call_later(CLASS_VIEWS_SECONDS, fire)
+
+
+_pending: set[asyncio.Task[None]] = set()
+
+
+async def publish_class_views(session_id: int) -> None:
+    """``class_views`` to the staff: every roaming student's latest view."""
+    entries = (await get_presence().entries(session_id)).values()
+    latest: dict[str, ClassView] = {}
+    for e in entries:
+        if is_staff(e.role) or e.following or not e.view:
+            continue
+        latest[e.participant] = ClassView(
+            participant=e.participant, name=e.name, viewport=SlideView(**e.view)
+        )
+    views = sorted(latest.values(), key=lambda v: (v.name, v.participant))
+    await broadcast.publish(
+        session_id, ClassViewsEvent(type="class_views", views=views), audience="staff"
+    )
 
 
 async def do_set_hand(session_id: int, *, participant: str, name: str, raised: bool) -> None:

@@ -4,7 +4,7 @@
  * frontend/types/generate.js (json-schema-to-typescript).
  * Regenerate with `make protocol-types`; tests/realtime/test_protocol_types.py
  * fails while this file is stale. See docs/frontend.md.
- * schema-sha256: 645d901c541bc7aad014b6ecd110e15c4311e643eca0ac8b3f56ee945fa2d71d
+ * schema-sha256: 19b922adbd68160f58f47f30f7dc55ff1d9e71bde7acf038efe1cd62ec76331f
  */
 
 export type Kind =
@@ -282,6 +282,7 @@ export interface EventMap {
   annotation_created: AnnotationCreatedEvent;
   annotation_deleted: AnnotationDeletedEvent;
   annotation_updated: AnnotationUpdatedEvent;
+  class_views: ClassViewsEvent;
   error: ErrorEvent;
   hand: HandEvent;
   hello: HelloEvent;
@@ -338,6 +339,28 @@ export interface AnnotationUpdatedEvent {
   type: "annotation_updated";
   annotation: AnnotationShape;
   seq: number;
+}
+/**
+ * Staff only, at most once a second: where the roaming students look
+ * (their own reported views; following students see the teacher's).
+ *
+ * Not sequenced (no seq); latest value wins (key 'class_views'). Server model: classroom.events.ClassViewsEvent.
+ */
+export interface ClassViewsEvent {
+  type: "class_views";
+  views: ClassView[];
+}
+export interface ClassView {
+  participant: string;
+  name: string;
+  viewport: SlideView;
+}
+export interface SlideView {
+  x: number;
+  y: number;
+  zoom: number;
+  rotation: number;
+  slide_id: number;
 }
 /**
  * Not sequenced (no seq). Server model: realtime.events.ErrorEvent.
@@ -579,13 +602,6 @@ export interface SlideOpenedEvent {
   agenda_index: number | null;
   viewport: SlideView;
   seq: number;
-}
-export interface SlideView {
-  x: number;
-  y: number;
-  zoom: number;
-  rotation: number;
-  slide_id: number;
 }
 /**
  * Not sequenced (no seq). Server model: realtime.snapshot.SnapshotEvent.
