@@ -10,7 +10,7 @@
 
   /**
    * The answer of POST /courses/join (docs/protocol.md): 201 or an error.
-   * @typedef {{session_id: number, guest_token: string, ws_url: string}} Joined
+   * @typedef {{session_id: number, member: boolean, guest_token: string, ws_url: string}} Joined
    * @typedef {Partial<Joined> & {error?: string}} JoinReply
    */
 
@@ -80,18 +80,22 @@
         say(form, data.error ? sentence(data.error) : messageFor(response.status), true);
         return;
       }
-      // The guest identity lives in this tab only; the live classroom page
-      // (a later issue) connects with it to data.ws_url.
-      try {
-        sessionStorage.setItem(
-          "scopecast.guest." + data.session_id,
-          JSON.stringify({ token: data.guest_token, ws_url: data.ws_url, name: name })
-        );
-      } catch {
-        /* storage disabled: the join still worked */
+      // A guest's identity lives in this tab only (a reload keeps it); the
+      // session's page connects with it. A member connects as themselves.
+      if (!data.member) {
+        try {
+          sessionStorage.setItem(
+            "scopecast.guest." + data.session_id,
+            JSON.stringify({ token: data.guest_token, ws_url: data.ws_url, name: name })
+          );
+        } catch {
+          say(form, "Your browser blocks this site's storage, which a guest needs. Allow it and try again.", true);
+          return;
+        }
       }
       form.dataset.sessionId = String(data.session_id);
-      say(form, "You joined the session as " + name + ".", false);
+      say(form, "Joined. Opening the session…", false);
+      window.location.assign("/sessions/" + data.session_id + "/");
     } catch {
       say(form, "The server could not be reached. Check your connection and try again.", true);
     } finally {
