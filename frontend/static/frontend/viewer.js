@@ -28,6 +28,17 @@
     return el;
   };
 
+  // osd guard: OpenSeadragon injects an inline <style> (refused by the CSP)
+  // unless document.querySelector('style[data-openseadragon-mobile-css]')
+  // finds one. An element named "style" outside the HTML namespace matches
+  // that selector but is no stylesheet, so the CSP has nothing to refuse;
+  // the rule itself is in app.css.
+  if (!document.querySelector("style[data-openseadragon-mobile-css]")) {
+    const guard = document.createElementNS("urn:scopecast:inert", "style");
+    guard.setAttribute("data-openseadragon-mobile-css", "true");
+    document.head.append(guard);
+  }
+
   const SCALE_BAR_MAX_PX = 160;
   const PRESETS = [1.25, 2.5, 5, 10, 20, 40, 63, 100];
 
