@@ -64,7 +64,7 @@ def _guest(browser: Browser, server: LiveServer) -> Page:
     page.get_by_label("Session code").fill(server.seeded["join_code"])
     page.get_by_label("Your name").fill("Ada Lovelace")
     page.get_by_role("button", name="Join session").click()
-    page.get_by_text("You joined the session as Ada Lovelace.").wait_for()
+    page.wait_for_url(f"{server.url}/sessions/{server.seeded['session_id']}/")
     key = f"scopecast.guest.{server.seeded['session_id']}"
     token = page.evaluate(f"() => JSON.parse(sessionStorage.getItem({key!r})).token")
     _start(page, server.seeded["session_id"], token)

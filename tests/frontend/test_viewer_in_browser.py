@@ -124,9 +124,9 @@ def test_a_guest_joins_a_session_with_its_code_from_the_home_page(
 
     page.get_by_label("Session code").fill(server.seeded["join_code"].lower())
     page.get_by_role("button", name="Join session").click()
-    status.filter(has_text="You joined the session as Gary.").wait_for()
+    session_id = server.seeded["session_id"]
+    page.wait_for_url(f"{server.url}/sessions/{session_id}/")  # the session's page opens
     page.screenshot(path=str(tmp_path / "joined.png"))
-    session_id = page.locator("form.join-form").get_attribute("data-session-id")
     stored = page.evaluate(
         f"() => JSON.parse(sessionStorage.getItem('scopecast.guest.{session_id}'))"
     )
