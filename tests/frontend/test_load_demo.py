@@ -154,6 +154,9 @@ def test_it_prints_the_urls_the_join_code_and_the_logins(db: None, no_quiz_demo:
     assert f"http://127.0.0.1:8000/view/{slide.pk}/" in output
     assert "http://127.0.0.1:8000/admin/" in output
     assert f"join code {session.join_code}" in output
+    assert f"http://127.0.0.1:8000/sessions/{session.pk}/teach" in output
+    assert f"http://127.0.0.1:8000/sessions/{session.pk}/project" in output
+    assert f"http://127.0.0.1:8000/join/{session.join_code}/" in output
     assert "demo-student3" in output
     assert demo.DEMO_PASSWORD in output
     assert "loaded (skipped)" in output  # no quiz demo here

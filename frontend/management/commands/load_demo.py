@@ -32,6 +32,22 @@ class Command(BaseCommand):
         out.write(ok(f"Demo ready: {summary.course} with {len(summary.slides)} slide(s)."))
         for note in summary.notes:
             out.write(self.style.WARNING(note))
+        session = summary.session
+        out.write("")
+        out.write(
+            f"  Live session  {session.title!r}: join code {session.join_code} "
+            f"(guests allowed), {session.agenda.count()} agenda item(s)"
+        )
+        out.write(
+            f"  Teach         {root}{reverse('frontend:teach', args=[session.pk])}"
+            f"   (log in as {demo.TEACHER})"
+        )
+        out.write(f"  Projector     {root}{reverse('frontend:project', args=[session.pk])}")
+        out.write(
+            f"  Students      {root}{reverse('frontend:join-code', args=[session.join_code])}"
+            "   (a guest, or log in as a demo student)"
+        )
+        out.write(f"  Questions     {summary.questions}")
         out.write("")
         out.write(f"  Home          {root}{reverse('frontend:home')}")
         for slide in summary.slides:
@@ -39,12 +55,6 @@ class Command(BaseCommand):
                 f"  Viewer        {root}{reverse('frontend:viewer', args=[slide.pk])}  {slide}"
             )
         out.write(f"  Admin         {root}{reverse('admin:index')}")
-        session = summary.session
-        out.write(
-            f"  Live session  {session.title!r}: join code {session.join_code} "
-            f"(guests allowed), {session.agenda.count()} agenda item(s)"
-        )
-        out.write(f"  Questions     {summary.questions}")
         out.write("")
         out.write("  Demo logins (username / password):")
         width = max(len(u.username) for u in summary.users)
