@@ -17,6 +17,7 @@ from quizzes import runtime
 from quizzes.actions import live
 from quizzes.domain import Participant, QuizError
 from quizzes.events import QuizAggregateEvent
+from quizzes.shapes import distribution
 from quizzes.ws import QuizAnswer, refusal
 from realtime.broadcast import publish
 from realtime.commands import register_command
@@ -46,7 +47,7 @@ async def _naive_answer(conn: Connection, cmd: QuizAnswer) -> None:
     event = QuizAggregateEvent(
         type="quiz_aggregate",
         live_question_id=ack.live_question_id,
-        aggregate=aggregate.teacher_view(),
+        aggregate=distribution(aggregate.teacher_view()),
         final=False,
     )
     await publish(conn.session_id, event, audience="staff")

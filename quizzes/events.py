@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Literal
 
 from django.db import transaction
 
-from quizzes.specs import PublicQuestion
+from quizzes.shapes import AnswerPayload, CorrectAnswer, Distribution
+from quizzes.specs import PublicQuestion, QuestionSpec
 from realtime import broadcast
 from realtime.events import Event, Shape, register_event
 
@@ -62,7 +63,7 @@ class QuizAggregateEvent(Event):
 
     type: Literal["quiz_aggregate"]
     live_question_id: int
-    aggregate: dict[str, Any]
+    aggregate: Distribution
     final: bool
 
 
@@ -78,9 +79,9 @@ class QuizRevealEvent(Event):
 
     type: Literal["quiz_reveal"]
     live_question_id: int
-    correct_answer: dict[str, Any]
+    correct_answer: CorrectAnswer
     explanation: str
-    distribution: dict[str, Any] | None
+    distribution: Distribution | None
     leaderboard: list[LeaderboardEntry] | None
 
 
@@ -89,7 +90,7 @@ class QuizResultEvent(Event):
 
     type: Literal["quiz_result"]
     live_question_id: int
-    answer: dict[str, Any] | None
+    answer: AnswerPayload | None
     correct: bool | None
     score: float
     points: int
@@ -112,7 +113,7 @@ class QuizAckEvent(Event):
 
 
 class OwnAnswer(Shape):
-    answer: dict[str, Any]
+    answer: AnswerPayload
     client_id: str
     revision: int
 
@@ -134,8 +135,8 @@ class ActiveQuestion(Shape):
     your_answer: OwnAnswer | None
     reveal: QuizRevealEvent | None
     your_result: QuizResultEvent | None
-    spec: dict[str, Any] | None
-    aggregate: dict[str, Any] | None
+    spec: QuestionSpec | None
+    aggregate: Distribution | None
 
 
 def register_events() -> None:

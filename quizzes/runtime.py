@@ -26,6 +26,7 @@ from django.db import close_old_connections, connection
 from quizzes.aggregation import AggregateRegistry, CoalescingPublisher
 from quizzes.events import AUDIENCE_STAFF, QuizAggregateEvent, emit
 from quizzes.models import LiveQuestion
+from quizzes.shapes import distribution
 from quizzes.specs import QuestionSpec
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ def publish_aggregate(live_question_id: int, final: bool) -> None:
     event = QuizAggregateEvent(
         type="quiz_aggregate",
         live_question_id=live_question_id,
-        aggregate=aggregate.teacher_view(),
+        aggregate=distribution(aggregate.teacher_view()),
         final=final,
     )
     emit(aggregate.session_id, event, AUDIENCE_STAFF)

@@ -4,7 +4,7 @@
  * frontend/types/generate.js (json-schema-to-typescript).
  * Regenerate with `make protocol-types`; tests/realtime/test_protocol_types.py
  * fails while this file is stale. See docs/frontend.md.
- * schema-sha256: 19b922adbd68160f58f47f30f7dc55ff1d9e71bde7acf038efe1cd62ec76331f
+ * schema-sha256: 2a236af8aad9daea5391c6dc7b30a6d7e42fc06d8068cee35523364eab911723
  */
 
 export type Kind =
@@ -462,11 +462,61 @@ export interface QuizAckEvent {
 export interface QuizAggregateEvent {
   type: "quiz_aggregate";
   live_question_id: number;
-  aggregate: {
-    [k: string]: unknown | undefined;
-  };
+  aggregate: ChoiceDistribution | NumericDistribution | LocateDistribution | TextDistribution;
   final: boolean;
   seq: number;
+}
+export interface ChoiceDistribution {
+  type: "single" | "multiple" | "truefalse";
+  answered: number;
+  correct: number | null;
+  counts: {
+    [k: string]: number | undefined;
+  };
+}
+export interface NumericDistribution {
+  type: "numeric";
+  answered: number;
+  correct: number | null;
+  histogram: Bin[];
+  mean: number | null;
+}
+export interface Bin {
+  lo: number | null;
+  hi: number | null;
+  count: number;
+}
+export interface LocateDistribution {
+  type: "locate";
+  answered: number;
+  correct: number | null;
+  heatmap: Heatmap;
+  hit_rate: number | null;
+}
+/**
+ * Clicks per cell of a bins_x by bins_y grid over the slide (level-0 pixels).
+ */
+export interface Heatmap {
+  bins_x: number;
+  bins_y: number;
+  cell_width: number;
+  cell_height: number;
+  cells: [number, number, number][];
+}
+/**
+ * The teacher's view lists the grouped answers; the students' reveal does not.
+ */
+export interface TextDistribution {
+  type: "text" | "open";
+  answered: number;
+  correct: number | null;
+  groups: TextGroup[] | null;
+  distinct: number | null;
+}
+export interface TextGroup {
+  text: string;
+  count: number;
+  correct: boolean | null;
 }
 /**
  * Sequenced (carries seq). Server model: quizzes.events.QuizClosedEvent.
@@ -535,14 +585,209 @@ export interface PublicOption {
 export interface QuizResultEvent {
   type: "quiz_result";
   live_question_id: number;
-  answer: {
-    [k: string]: unknown | undefined;
-  } | null;
+  answer:
+    ChoiceAnswer | MultipleAnswer | BoolAnswer | NumericAnswer | TextAnswer | PointAnswer | null;
   correct: boolean | null;
   score: number;
   points: number;
   distance_um: number | null;
   seq: number;
+}
+export interface ChoiceAnswer {
+  choice: string;
+}
+export interface MultipleAnswer {
+  /**
+   * @minItems 1
+   * @maxItems 20
+   */
+  choices:
+    | [string]
+    | [string, string]
+    | [string, string, string]
+    | [string, string, string, string]
+    | [string, string, string, string, string]
+    | [string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string, string, string]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string
+      ]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string
+      ]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string
+      ]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string
+      ]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string
+      ]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string
+      ]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string
+      ]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string
+      ]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string
+      ];
+}
+export interface BoolAnswer {
+  value: boolean;
+}
+export interface NumericAnswer {
+  value: number;
+}
+export interface TextAnswer {
+  text: string;
+}
+export interface PointAnswer {
+  x: number;
+  y: number;
 }
 /**
  * Everyone: the correct answer; the distribution and leaderboard if the teacher chose.
@@ -552,16 +797,63 @@ export interface QuizResultEvent {
 export interface QuizRevealEvent {
   type: "quiz_reveal";
   live_question_id: number;
-  correct_answer: {
-    [k: string]: unknown | undefined;
-  };
+  correct_answer: ChoicesKey | TrueFalseKey | NumericKey | TextKey | RegionsKey | NoKey;
   explanation: string;
-  distribution: {
-    [k: string]: unknown | undefined;
-  } | null;
+  distribution:
+    (ChoiceDistribution | NumericDistribution | LocateDistribution | TextDistribution) | null;
   leaderboard: LeaderboardEntry[] | null;
   seq: number;
 }
+export interface ChoicesKey {
+  choices: string[];
+}
+export interface TrueFalseKey {
+  value: boolean;
+}
+export interface NumericKey {
+  value: number;
+  tolerance: number;
+  unit: string;
+}
+export interface TextKey {
+  accepted: string[];
+  case_sensitive: boolean;
+}
+export interface RegionsKey {
+  regions: (PolygonRegion | RectRegion | EllipseRegion)[];
+  tolerance_um: number | null;
+  tolerance_px: number | null;
+}
+export interface PolygonRegion {
+  kind: "polygon";
+  /**
+   * @minItems 3
+   * @maxItems 1000
+   */
+  points: [[number, number], [number, number], [number, number], ...[number, number][]];
+}
+export interface RectRegion {
+  kind: "rect";
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+/**
+ * Centre, radii and rotation in degrees clockwise on screen (y points down).
+ */
+export interface EllipseRegion {
+  kind: "ellipse";
+  cx: number;
+  cy: number;
+  rx: number;
+  ry: number;
+  rotation: number;
+}
+/**
+ * An open question has no correct answer.
+ */
+export interface NoKey {}
 export interface LeaderboardEntry {
   rank: number;
   name: string;
@@ -659,19 +951,787 @@ export interface ActiveQuestion {
   your_answer: OwnAnswer | null;
   reveal: QuizRevealEvent | null;
   your_result: QuizResultEvent | null;
-  spec: {
-    [k: string]: unknown | undefined;
-  } | null;
-  aggregate: {
-    [k: string]: unknown | undefined;
-  } | null;
+  spec: QuestionSpec | null;
+  aggregate:
+    (ChoiceDistribution | NumericDistribution | LocateDistribution | TextDistribution) | null;
 }
 export interface OwnAnswer {
-  answer: {
-    [k: string]: unknown | undefined;
-  };
+  answer: ChoiceAnswer | MultipleAnswer | BoolAnswer | NumericAnswer | TextAnswer | PointAnswer;
   client_id: string;
   revision: number;
+}
+/**
+ * A complete question, correct answer included. Server-side only.
+ */
+export interface QuestionSpec {
+  prompt: string;
+  explanation: string;
+  time_limit: number;
+  points: number;
+  slide: SlideRef | null;
+  view: ViewOutput | null;
+  body: SingleBody | MultipleBody | TrueFalseBody | NumericBody | TextBody | OpenBody | LocateBody;
+}
+/**
+ * What grading and aggregation need to know about the question's slide.
+ */
+export interface SlideRef {
+  id: number;
+  width: number;
+  height: number;
+  mpp_x: number | null;
+  mpp_y: number | null;
+}
+export interface SingleBody {
+  /**
+   * @minItems 2
+   * @maxItems 20
+   */
+  options:
+    | [ChoiceOption, ChoiceOption]
+    | [ChoiceOption, ChoiceOption, ChoiceOption]
+    | [ChoiceOption, ChoiceOption, ChoiceOption, ChoiceOption]
+    | [ChoiceOption, ChoiceOption, ChoiceOption, ChoiceOption, ChoiceOption]
+    | [ChoiceOption, ChoiceOption, ChoiceOption, ChoiceOption, ChoiceOption, ChoiceOption]
+    | [
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption
+      ]
+    | [
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption
+      ]
+    | [
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption
+      ]
+    | [
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption
+      ]
+    | [
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption
+      ]
+    | [
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption
+      ]
+    | [
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption
+      ]
+    | [
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption
+      ]
+    | [
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption
+      ]
+    | [
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption
+      ]
+    | [
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption
+      ]
+    | [
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption
+      ]
+    | [
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption
+      ]
+    | [
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption
+      ];
+  type: "single";
+}
+export interface ChoiceOption {
+  id: string;
+  text: string;
+  correct: boolean;
+}
+export interface MultipleBody {
+  /**
+   * @minItems 2
+   * @maxItems 20
+   */
+  options:
+    | [ChoiceOption, ChoiceOption]
+    | [ChoiceOption, ChoiceOption, ChoiceOption]
+    | [ChoiceOption, ChoiceOption, ChoiceOption, ChoiceOption]
+    | [ChoiceOption, ChoiceOption, ChoiceOption, ChoiceOption, ChoiceOption]
+    | [ChoiceOption, ChoiceOption, ChoiceOption, ChoiceOption, ChoiceOption, ChoiceOption]
+    | [
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption
+      ]
+    | [
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption
+      ]
+    | [
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption
+      ]
+    | [
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption
+      ]
+    | [
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption
+      ]
+    | [
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption
+      ]
+    | [
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption
+      ]
+    | [
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption
+      ]
+    | [
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption
+      ]
+    | [
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption
+      ]
+    | [
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption
+      ]
+    | [
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption
+      ]
+    | [
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption
+      ]
+    | [
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption,
+        ChoiceOption
+      ];
+  type: "multiple";
+}
+export interface TrueFalseBody {
+  type: "truefalse";
+  answer: boolean;
+}
+export interface NumericBody {
+  type: "numeric";
+  answer: number;
+  tolerance: number;
+  unit: string;
+}
+export interface TextBody {
+  type: "text";
+  /**
+   * @minItems 1
+   * @maxItems 50
+   */
+  accepted: [string, ...string[]];
+  case_sensitive: boolean;
+}
+/**
+ * An ungraded open response.
+ */
+export interface OpenBody {
+  type: "open";
+}
+/**
+ * Click on the slide; graded against the regions (level-0 pixels).
+ *
+ * ``tolerance_um`` needs a slide with MPP; ``tolerance_px`` works on any
+ * slide. At most one of them is set (see docs/quizzes.md).
+ */
+export interface LocateBody {
+  type: "locate";
+  /**
+   * @minItems 1
+   * @maxItems 20
+   */
+  regions:
+    | [PolygonRegion | RectRegion | EllipseRegion]
+    | [PolygonRegion | RectRegion | EllipseRegion, PolygonRegion | RectRegion | EllipseRegion]
+    | [
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion
+      ]
+    | [
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion
+      ]
+    | [
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion
+      ]
+    | [
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion
+      ]
+    | [
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion
+      ]
+    | [
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion
+      ]
+    | [
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion
+      ]
+    | [
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion
+      ]
+    | [
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion
+      ]
+    | [
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion
+      ]
+    | [
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion
+      ]
+    | [
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion
+      ]
+    | [
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion
+      ]
+    | [
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion
+      ]
+    | [
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion
+      ]
+    | [
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion
+      ]
+    | [
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion
+      ]
+    | [
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion,
+        PolygonRegion | RectRegion | EllipseRegion
+      ];
+  tolerance_um: number | null;
+  tolerance_px: number | null;
 }
 /**
  * Sequenced (carries seq). Server model: classroom.events.SpotlightEvent.

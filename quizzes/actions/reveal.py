@@ -8,7 +8,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from classroom.models import Guest, LiveSession
-from quizzes import runtime
+from quizzes import runtime, shapes
 from quizzes.actions.live import close_question, lock_question
 from quizzes.aggregation import Aggregate
 from quizzes.domain import Participant
@@ -65,11 +65,11 @@ def leaderboard(session: LiveSession, limit: int = LEADERBOARD_SIZE) -> list[Lea
 def reveal_event(lq: LiveQuestion, spec: QuestionSpec) -> QuizRevealEvent:
     distribution = None
     if lq.show_distribution:
-        distribution = runtime.aggregates.get_final(lq.pk).student_view()
+        distribution = shapes.distribution(runtime.aggregates.get_final(lq.pk).student_view())
     return QuizRevealEvent(
         type="quiz_reveal",
         live_question_id=lq.pk,
-        correct_answer=correct_answer(spec),
+        correct_answer=shapes.correct_key(correct_answer(spec)),
         explanation=spec.explanation,
         distribution=distribution,
         leaderboard=leaderboard(lq.session) if lq.show_leaderboard else None,
@@ -83,7 +83,7 @@ def result_event(lq: LiveQuestion, spec: QuestionSpec, answer: LiveAnswer) -> Qu
     return QuizResultEvent(
         type="quiz_result",
         live_question_id=lq.pk,
-        answer=answer.payload,
+        answer=shapes.answer_payload(answer.payload) if answer.payload else None,
         correct=answer.correct,
         score=answer.score,
         points=spec.points,
@@ -160,14 +160,18 @@ def active_question_for(
         remaining_s=round(remaining, 3),
         allow_change=lq.allow_change,
         your_answer=(
-            OwnAnswer(answer=own.payload, client_id=own.client_id, revision=own.revision)
+            OwnAnswer(
+                answer=shapes.answer_payload(own.payload),
+                client_id=own.client_id,
+                revision=own.revision,
+            )
             if own is not None
             else None
         ),
         reveal=reveal_event(lq, spec) if revealed else None,
         your_result=result_event(lq, spec, own) if revealed and own is not None else None,
-        spec=spec.model_dump(mode="json") if staff else None,
-        aggregate=_aggregate_for(lq).teacher_view() if staff else None,
+        spec=spec if staff else None,
+        aggregate=shapes.distribution(_aggregate_for(lq).teacher_view()) if staff else None,
     )
 
 
