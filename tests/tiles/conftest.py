@@ -28,7 +28,6 @@ from django.contrib.auth.models import User
 from slides.models import Slide
 from slides.tilecache import reset_tile_cache
 from slides.tiles import handles, jpeg, render
-from tests.conftest import service_missing
 
 WIDTH, HEIGHT = 3000, 2000
 
@@ -154,14 +153,3 @@ def read_counter() -> Callable[[], int]:
     """How many OpenSlide reads happened since the fixture was created."""
     start = render.reads.value
     return lambda: render.reads.value - start
-
-
-@pytest.fixture
-def libturbojpeg() -> None:
-    """libturbojpeg0 is optional (README): skip without it, fail in CI (.ci/run installs it)."""
-    try:
-        import turbojpeg
-
-        turbojpeg.TurboJPEG()
-    except (OSError, RuntimeError, ImportError) as e:
-        service_missing(f"libturbojpeg ({e}; apt-get install libturbojpeg0)")
