@@ -18,6 +18,7 @@ import pytest
 
 pytest_plugins = [
     "tests.support.fixtures.personas",
+    "tests.support.fixtures.realtime",
     "tests.support.fixtures.services",
     "tests.support.fixtures.storage",
 ]

@@ -17,7 +17,7 @@ from channels.testing import WebsocketCommunicator
 from classroom.actions.guests import do_join_as_guest
 from classroom.models import LiveSession
 from realtime.events import validate_event
-from tests.realtime.conftest import recv_type, send
+from tests.support.realtime import recv_type, send
 
 SINGLE: dict[str, Any] = {
     "prompt": "Which cell makes bile?",

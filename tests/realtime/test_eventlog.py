@@ -11,7 +11,7 @@ from django.db import connections
 
 from classroom.models import SessionEvent
 from realtime import eventlog
-from tests.realtime.conftest import connect, disconnect, recv, send
+from tests.support.realtime import connect, disconnect, recv, send
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
