@@ -20,7 +20,7 @@ from quizzes.actions.live import asubmit_answer, do_push_question
 from quizzes.answers import AnswerAck
 from quizzes.domain import Participant, QuizError
 from quizzes.models import AnswerReceipt, LiveAnswer, LiveQuestion, Question
-from tests.quizzes.live_ws_support import SINGLE, answer, push
+from tests.support.live_quiz import SINGLE, answer, push
 from tests.support.realtime import connect, disconnect
 
 pytestmark = [

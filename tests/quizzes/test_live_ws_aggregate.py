@@ -14,7 +14,7 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
 
 from classroom.models import Membership
-from tests.quizzes.live_ws_support import SINGLE, answer, drain, locate_spec, push
+from tests.support.live_quiz import SINGLE, answer, drain, locate_spec, push
 from tests.support.realtime import capture_send_event_calls, connect, disconnect, recv_type
 
 pytestmark = [

@@ -8,8 +8,8 @@ import pytest
 from channels.db import database_sync_to_async
 
 from quizzes.models import AnswerReceipt, LiveAnswer, LiveQuestion, Question
-from tests.quizzes.conftest import make_single
-from tests.quizzes.live_ws_support import SINGLE, answer, guest_token, push
+from tests.support.live_quiz import SINGLE, answer, guest_token, push
+from tests.support.quizzes import make_single
 from tests.support.realtime import (
     capture_send_event_calls,
     connect,

@@ -16,7 +16,7 @@ from classroom.actions.sessions import AgendaSpec, do_create_session
 from classroom.models import LiveSession
 from quizzes import runtime
 from quizzes.models import LiveAnswer, LiveQuestion
-from tests.quizzes.live_ws_support import SINGLE, answer, guest_token, push
+from tests.support.live_quiz import SINGLE, answer, guest_token, push
 from tests.support.realtime import connect, disconnect, recv, recv_type, refused_with, send, silent
 
 pytestmark = [

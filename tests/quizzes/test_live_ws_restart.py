@@ -21,7 +21,7 @@ from realtime import hub as hubs
 from realtime import snapshot
 from realtime.presence import memory_presence
 from realtime.state import memory_store
-from tests.quizzes.live_ws_support import SINGLE, answer, push
+from tests.support.live_quiz import SINGLE, answer, push
 from tests.support.realtime import connect, disconnect, recv_type
 
 pytestmark = [

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from channels.db import database_sync_to_async
 
-from tests.quizzes.live_ws_support import SINGLE, answer, drain, guest_token, locate_spec, push
+from tests.support.live_quiz import SINGLE, answer, drain, guest_token, locate_spec, push
 from tests.support.realtime import connect, disconnect, recv_type, send
 
 pytestmark = [

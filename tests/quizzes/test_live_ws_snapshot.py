@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from quizzes.models import LiveQuestion
-from tests.quizzes.live_ws_support import SINGLE, answer, guest_token, push
+from tests.support.live_quiz import SINGLE, answer, guest_token, push
 from tests.support.realtime import connect, disconnect, recv_type, send
 
 pytestmark = [

@@ -1,6 +1,6 @@
 """Helpers for the live quiz websocket tests (tests/quizzes/test_live_ws_*.py).
 
-They reuse the realtime helpers (tests/realtime/conftest.py): the ``live``
+They reuse the realtime helpers (tests/support/realtime.py): the ``live``
 session, ``connect``, ``send``, ``recv`` and the event capture. Questions are
 ad-hoc specs pushed by the teacher over the socket (docs/protocol.md,
 "Quizzes"), so every test goes through the full ASGI stack.
