@@ -23,7 +23,7 @@ from pymemcache.client.base import Client
 
 from slides.tilecache import TileKey, tile_cache_key
 from slides.tokens import issue_tile_token
-from tests.browser import free_port
+from tests.support.browser import free_port
 from tests.support.deploy import DEPLOY, fake_upstream, running_nginx
 from tests.support.services import service_missing
 

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.browser import free_port
+from tests.support.browser import free_port
 from tests.support.deploy import DEPLOY, running_nginx
 from tests.support.services import service_missing
 
