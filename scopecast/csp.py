@@ -5,17 +5,16 @@ inline scripts, inline styles or style attributes (page data travels in
 ``json_script`` data blocks), so the policy needs no nonces and no
 ``'unsafe-inline'``. Websockets go to this host (``ws:``/``wss:`` spelled out
 for browsers whose ``'self'`` does not cover them). Django 6.0 brings a CSP
-middleware of its own; until then these twenty lines are the whole feature,
-where django-csp would add nonce machinery nothing here uses.
+middleware of its own; until then these lines are the whole feature, where
+django-csp would add nonce machinery nothing here uses.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponseBase
+from django.utils.deprecation import MiddlewareMixin
 
 HEADER = "Content-Security-Policy"
 
@@ -29,12 +28,12 @@ def policy_for(request: HttpRequest) -> str:
     return "; ".join([*settings.CONTENT_SECURITY_POLICY, connect])
 
 
-class ContentSecurityPolicyMiddleware:
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
-        self.get_response = get_response
+class ContentSecurityPolicyMiddleware(MiddlewareMixin):
+    """Sync and async alike (MiddlewareMixin): no thread hop under ASGI."""
 
-    def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        response = self.get_response(request)
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
         if HEADER not in response:
             response[HEADER] = policy_for(request)
         return response

@@ -15,7 +15,7 @@ import pytest
 from daphne.http_protocol import HTTPFactory
 
 from scopecast import serving
-from tests.browser import free_port
+from tests.support.browser import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -23,9 +23,9 @@ from pymemcache.client.base import Client
 
 from slides.tilecache import TileKey, tile_cache_key
 from slides.tokens import issue_tile_token
-from tests.browser import free_port
-from tests.conftest import service_missing
+from tests.support.browser import free_port
 from tests.support.deploy import DEPLOY, fake_upstream, running_nginx
+from tests.support.services import service_missing
 
 NGINX_DIR = DEPLOY / "nginx"
 JS_MODULE = Path("/usr/lib/nginx/modules/ngx_http_js_module.so")

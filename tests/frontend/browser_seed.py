@@ -2,7 +2,7 @@
 
 Run as ``python -m tests.frontend.browser_seed <storage dir>`` with the
 server's environment: writes a small Aperio-style slide, then the personas
-(same names and password as tests/conftest.py), a live session admitting
+(same names and password as tests/support/personas.py), a live session admitting
 guests, and prints the ids and the join code as JSON.
 """
 
@@ -22,7 +22,7 @@ def seed(storage: Path) -> dict[str, int | str]:
     from classroom.models import Course, LiveSession, Membership
     from slides.models import Slide
     from slides.synthetic_svs import write_svs
-    from tests.conftest import PASSWORD
+    from tests.support.personas import PASSWORD
 
     path = write_svs(storage / "liver.svs", 6000, 4000, mpp=0.25, magnification=40, seed=3)
     osr = openslide.OpenSlide(path)

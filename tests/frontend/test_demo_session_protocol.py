@@ -19,15 +19,12 @@ from django.test import AsyncClient
 from classroom.models import LiveSession
 from frontend import demo
 from slides.models import Slide
-from tests.realtime.conftest import (  # the autouse isolation fixture applies here too
-    connect,
-    disconnect,
-    realtime_isolation,  # noqa: F401
-    recv,
-    send,
-)
+from tests.support.realtime import connect, disconnect, recv, send
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("realtime_isolation"),
+]
 
 
 def _demo_session() -> LiveSession:

@@ -7,7 +7,7 @@ from typing import Any
 from django.test import Client
 
 from scopecast.env import MemcachedServer
-from tests.browser import free_port
+from tests.support.browser import free_port
 
 
 def test_it_is_healthy_in_the_embedded_default(client: Client, db: None, settings: Any) -> None:

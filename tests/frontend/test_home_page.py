@@ -10,7 +10,7 @@ from django.test import Client
 
 from classroom.models import Course, LiveSession
 from slides.models import Slide
-from tests.conftest import Personas
+from tests.support.personas import Personas
 
 
 def _slide(title: str, **fields: object) -> Slide:

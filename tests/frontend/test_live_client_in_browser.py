@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.browser import LiveServer, launch_chromium, log_in, seeded_server
+from tests.support.browser import LiveServer, launch_chromium, log_in, seeded_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

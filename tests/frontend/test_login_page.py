@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.test import Client
 
-from tests.conftest import PASSWORD, Personas
+from tests.support.personas import PASSWORD, Personas
 
 
 def test_it_renders_the_login_form(client: Client, db: None) -> None:

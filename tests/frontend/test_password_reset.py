@@ -19,7 +19,7 @@ from django.contrib.auth.models import User
 from django.core import mail
 from django.test import Client
 
-from tests.conftest import PASSWORD
+from tests.support.personas import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 

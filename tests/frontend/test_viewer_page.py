@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.test import Client
 
 from frontend import links
-from tests.conftest import Personas
+from tests.support.personas import Personas
 
 
 def test_it_sends_anonymous_visitors_to_the_login_page(client: Client, db: None) -> None:

@@ -2,6 +2,7 @@
 
 ``events`` captures every emitted quiz event as (session_id, event, audience);
 the in-memory quiz runtime is reset around every test, as a restart would.
+The plain helpers (``make_single``, ``option_ids``, ...) are in tests/support/quizzes.py.
 """
 
 from __future__ import annotations
@@ -15,15 +16,14 @@ from django.contrib.auth.models import User
 from django.db import connection, connections
 from django.utils import timezone
 
-from classroom.models import Course, Guest, LiveSession, Membership
+from classroom.models import Course, Guest, LiveSession
 from quizzes import events as quiz_events
 from quizzes import runtime
 from quizzes.answers import close_writer_connection
-from quizzes.models import Assignment, Choice, Question, QuestionSet, QuestionSetItem
+from quizzes.models import Assignment, Question, QuestionSet, QuestionSetItem
 from realtime.events import validate_event
 from slides.models import Slide
-
-Captured = list[tuple[int, dict[str, Any], str]]
+from tests.support.quizzes import Captured, make_single, option_ids
 
 
 @pytest.fixture(autouse=True)
@@ -79,34 +79,6 @@ def slide(course: Course, teacher: User) -> Slide:
     )
     course.slides.add(s)
     return s
-
-
-def make_single(course: Course, *, time_limit: int = 30, points: int = 1) -> Question:
-    q = Question.objects.create(
-        course=course,
-        type=Question.Type.SINGLE,
-        prompt="Which cell makes bile?",
-        explanation="Hepatocytes secrete bile.",
-        time_limit=time_limit,
-        points=points,
-    )
-    Choice.objects.create(question=q, position=0, text="Hepatocyte", is_correct=True)
-    Choice.objects.create(question=q, position=1, text="Kupffer cell")
-    Choice.objects.create(question=q, position=2, text="Stellate cell")
-    return q
-
-
-def make_crowd(session: LiveSession, n: int) -> list[User]:
-    """``n`` students of the session's course (student0 ... student{n-1})."""
-    users = User.objects.bulk_create(User(username=f"student{i}") for i in range(n))
-    Membership.objects.bulk_create(
-        Membership(course=session.course, user=u, role=Membership.Role.STUDENT) for u in users
-    )
-    return users
-
-
-def option_ids(q: Question) -> list[str]:
-    return [str(c.pk) for c in q.choices.order_by("position")]
 
 
 @pytest.fixture

@@ -18,8 +18,7 @@ from quizzes.actions.live import do_push_question
 from quizzes.admin import QuestionAdmin
 from quizzes.models import Assignment, Question, QuestionSet, QuestionSetItem
 from slides.models import Slide
-from tests.quizzes.conftest import make_single
-from tests.quizzes.test_admin import ADD, form
+from tests.support.quizzes import ADD_QUESTION, make_single, question_form
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +95,7 @@ def test_a_staff_teacher_can_neither_open_change_nor_delete_another_courses_ques
 ):
     url = f"/admin/quizzes/question/{theirs.pk}/change/"
     assert tess.get(url).status_code == 302  # "does not exist": back to the index
-    r = tess.post(url, form(course, type="single", prompt="Hijacked"))
+    r = tess.post(url, question_form(course, type="single", prompt="Hijacked"))
     assert r.status_code == 302
     tess.post(f"/admin/quizzes/question/{theirs.pk}/delete/", {"post": "yes"})
     theirs.refresh_from_db()
@@ -115,15 +114,17 @@ def test_a_staff_teacher_can_neither_open_change_nor_delete_another_courses_ques
 def test_the_add_form_offers_only_their_courses_and_their_courses_slides(
     tess: Client, course: Course, slide: Slide, other_course: Course, their_slide: Slide
 ):
-    page = tess.get(ADD).content.decode()
+    page = tess.get(ADD_QUESTION).content.decode()
     assert options(page, "course") == {str(course.pk)}
     assert options(page, "slide") == {str(slide.pk)}
 
-    r = tess.post(ADD, form(other_course, type="truefalse", truefalse_answer="true"))
+    r = tess.post(
+        ADD_QUESTION, question_form(other_course, type="truefalse", truefalse_answer="true")
+    )
     assert r.status_code == 200 and b"Select a valid choice" in r.content
     r = tess.post(
-        ADD,
-        form(
+        ADD_QUESTION,
+        question_form(
             course,
             type="locate",
             slide=their_slide.pk,
@@ -157,14 +158,14 @@ def test_a_staff_teacher_cannot_put_another_courses_question_in_their_set(
 def test_a_question_on_a_slide_outside_its_course_is_refused_even_for_a_superuser(
     admin_client: Client, course: Course, their_slide: Slide
 ):
-    data = form(
+    data = question_form(
         course,
         type="locate",
         slide=their_slide.pk,
         regions='[{"kind": "rect", "x": 1, "y": 1, "width": 5, "height": 5}]',
         tolerance_px=3,
     )
-    r = admin_client.post(ADD, data)
+    r = admin_client.post(ADD_QUESTION, data)
     assert r.status_code == 200 and b"not one of the course&#x27;s slides" in r.content
     assert not Question.objects.exists()
 

@@ -16,7 +16,7 @@ from quizzes.aggregation import HEATMAP_BINS, Aggregate
 from quizzes.domain import Participant
 from quizzes.specs import parse_spec
 from slides.models import Slide
-from tests.quizzes.conftest import Captured
+from tests.support.quizzes import Captured
 
 
 def aggregate(body: dict[str, Any], **extra: Any) -> Aggregate:

@@ -20,7 +20,7 @@ from quizzes.actions.live import asubmit_answer, do_push_question
 from quizzes.answers import AnswerAck
 from quizzes.domain import Participant, QuizError
 from quizzes.models import LiveAnswer, LiveQuestion, Question
-from tests.quizzes.conftest import Captured, make_crowd
+from tests.support.quizzes import Captured, make_crowd
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

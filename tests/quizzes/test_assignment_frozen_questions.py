@@ -27,7 +27,7 @@ from quizzes.models import (
     Question,
     QuestionSetItem,
 )
-from tests.quizzes.conftest import make_single, option_ids
+from tests.support.quizzes import make_single, option_ids
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Dialog
 
-from tests.browser import LiveServer, launch_chromium, log_in, seeded_server
+from tests.support.browser import LiveServer, launch_chromium, log_in, seeded_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

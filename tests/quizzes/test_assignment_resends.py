@@ -18,7 +18,7 @@ from quizzes.models import (
     AssignmentReceipt,
     Question,
 )
-from tests.quizzes.conftest import option_ids
+from tests.support.quizzes import option_ids
 
 pytestmark = pytest.mark.django_db
 

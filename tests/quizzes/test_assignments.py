@@ -15,7 +15,7 @@ from django.utils import timezone
 from classroom.models import Course
 from quizzes.models import Assignment, AssignmentAnswer, Question, QuestionSet, QuestionSetItem
 from slides.models import Slide
-from tests.quizzes.conftest import make_single, option_ids
+from tests.support.quizzes import make_single, option_ids
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from quizzes.actions.live import aclose_question, asubmit_answer, do_push_questi
 from quizzes.answers import AnswerAck, get_writer
 from quizzes.domain import Participant, QuizError
 from quizzes.models import AnswerReceipt, LiveAnswer, LiveQuestion, Question
-from tests.quizzes.conftest import make_crowd
+from tests.support.quizzes import make_crowd
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

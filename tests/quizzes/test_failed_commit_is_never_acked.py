@@ -20,13 +20,13 @@ from quizzes.actions.live import asubmit_answer, do_push_question
 from quizzes.answers import AnswerAck
 from quizzes.domain import Participant, QuizError
 from quizzes.models import AnswerReceipt, LiveAnswer, LiveQuestion, Question
-from tests.quizzes.live_ws_support import SINGLE, answer, push
-from tests.realtime import conftest as rt
-from tests.realtime.conftest import connect, disconnect
+from tests.support.live_quiz import SINGLE, answer, push
+from tests.support.realtime import connect, disconnect
 
-pytestmark = pytest.mark.django_db(transaction=True)
-live = rt.live
-realtime_isolation = rt.realtime_isolation
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("realtime_isolation"),
+]
 
 
 class FailingInsert:

@@ -20,7 +20,7 @@ from quizzes.aggregation import AggregateRegistry
 from quizzes.answers import AnswerAck, Submission, commit_batch
 from quizzes.domain import Participant
 from quizzes.models import LiveQuestion, Question
-from tests.quizzes.conftest import make_crowd
+from tests.support.quizzes import make_crowd
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

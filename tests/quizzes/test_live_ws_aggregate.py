@@ -14,13 +14,13 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
 
 from classroom.models import Membership
-from tests.quizzes.live_ws_support import SINGLE, answer, drain, locate_spec, push
-from tests.realtime import conftest as rt
-from tests.realtime.conftest import capture_send_event_calls, connect, disconnect, recv_type
+from tests.support.live_quiz import SINGLE, answer, drain, locate_spec, push
+from tests.support.realtime import capture_send_event_calls, connect, disconnect, recv_type
 
-pytestmark = pytest.mark.django_db(transaction=True)
-live = rt.live
-realtime_isolation = rt.realtime_isolation
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("realtime_isolation"),
+]
 
 
 def _students(course: Any, n: int) -> list[User]:

@@ -8,10 +8,9 @@ import pytest
 from channels.db import database_sync_to_async
 
 from quizzes.models import AnswerReceipt, LiveAnswer, LiveQuestion, Question
-from tests.quizzes.conftest import make_single
-from tests.quizzes.live_ws_support import SINGLE, answer, guest_token, push
-from tests.realtime import conftest as rt
-from tests.realtime.conftest import (
+from tests.support.live_quiz import SINGLE, answer, guest_token, push
+from tests.support.quizzes import make_single
+from tests.support.realtime import (
     capture_send_event_calls,
     connect,
     disconnect,
@@ -20,9 +19,10 @@ from tests.realtime.conftest import (
     send,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
-live = rt.live
-realtime_isolation = rt.realtime_isolation
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("realtime_isolation"),
+]
 
 
 async def test_students_and_guests_receive_the_pushed_question_without_answers(

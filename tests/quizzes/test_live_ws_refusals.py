@@ -16,13 +16,13 @@ from classroom.actions.sessions import AgendaSpec, do_create_session
 from classroom.models import LiveSession
 from quizzes import runtime
 from quizzes.models import LiveAnswer, LiveQuestion
-from tests.quizzes.live_ws_support import SINGLE, answer, guest_token, push
-from tests.realtime import conftest as rt
-from tests.realtime.conftest import connect, disconnect, recv, recv_type, refused_with, send, silent
+from tests.support.live_quiz import SINGLE, answer, guest_token, push
+from tests.support.realtime import connect, disconnect, recv, recv_type, refused_with, send, silent
 
-pytestmark = pytest.mark.django_db(transaction=True)
-live = rt.live
-realtime_isolation = rt.realtime_isolation
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("realtime_isolation"),
+]
 
 
 async def test_an_answer_after_the_close_gets_a_clear_error(live, teacher, alice):

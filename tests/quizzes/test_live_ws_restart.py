@@ -21,13 +21,13 @@ from realtime import hub as hubs
 from realtime import snapshot
 from realtime.presence import memory_presence
 from realtime.state import memory_store
-from tests.quizzes.live_ws_support import SINGLE, answer, push
-from tests.realtime import conftest as rt
-from tests.realtime.conftest import connect, disconnect, recv_type
+from tests.support.live_quiz import SINGLE, answer, push
+from tests.support.realtime import connect, disconnect, recv_type
 
-pytestmark = pytest.mark.django_db(transaction=True)
-live = rt.live
-realtime_isolation = rt.realtime_isolation
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("realtime_isolation"),
+]
 
 
 async def _restart(*comms: object) -> None:

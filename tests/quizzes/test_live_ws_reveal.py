@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 from channels.db import database_sync_to_async
 
-from tests.quizzes.live_ws_support import SINGLE, answer, drain, guest_token, locate_spec, push
-from tests.realtime import conftest as rt
-from tests.realtime.conftest import connect, disconnect, recv_type, send
+from tests.support.live_quiz import SINGLE, answer, drain, guest_token, locate_spec, push
+from tests.support.realtime import connect, disconnect, recv_type, send
 
-pytestmark = pytest.mark.django_db(transaction=True)
-live = rt.live
-realtime_isolation = rt.realtime_isolation
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("realtime_isolation"),
+]
 
 EXPLAIN = "EXPLANATION-SENTINEL"
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from quizzes.models import LiveQuestion
-from tests.quizzes.live_ws_support import SINGLE, answer, guest_token, push
-from tests.realtime import conftest as rt
-from tests.realtime.conftest import connect, disconnect, recv_type, send
+from tests.support.live_quiz import SINGLE, answer, guest_token, push
+from tests.support.realtime import connect, disconnect, recv_type, send
 
-pytestmark = pytest.mark.django_db(transaction=True)
-live = rt.live
-realtime_isolation = rt.realtime_isolation
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("realtime_isolation"),
+]
 
 
 async def test_the_snapshot_has_no_question_until_one_is_pushed(live, alice):

@@ -14,7 +14,7 @@ from quizzes.actions.live import do_close_question, do_push_question, do_submit_
 from quizzes.actions.reveal import active_question_for, do_reveal
 from quizzes.domain import Participant
 from slides.models import Slide
-from tests.quizzes.conftest import Captured
+from tests.support.quizzes import Captured
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -13,7 +13,7 @@ from quizzes.actions.live import do_push_question
 from quizzes.domain import QuizError
 from quizzes.models import LiveQuestion, Question
 from slides.models import Slide
-from tests.quizzes.conftest import Captured, make_single, option_ids
+from tests.support.quizzes import Captured, make_single, option_ids
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

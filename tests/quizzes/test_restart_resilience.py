@@ -21,7 +21,7 @@ from quizzes.actions.reveal import active_question_for
 from quizzes.apps import serves_requests
 from quizzes.domain import Participant
 from quizzes.models import LiveQuestion, Question
-from tests.quizzes.conftest import Captured, option_ids
+from tests.support.quizzes import Captured, option_ids
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

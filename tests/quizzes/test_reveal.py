@@ -18,7 +18,7 @@ from quizzes.actions.live import (
 from quizzes.actions.reveal import active_question_for, do_reveal
 from quizzes.domain import Participant, QuizError
 from quizzes.models import LiveQuestion, Question
-from tests.quizzes.conftest import Captured, option_ids
+from tests.support.quizzes import Captured, option_ids
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -14,7 +14,7 @@ from classroom.models import Guest, LiveSession
 from quizzes.actions.live import do_close_question, do_push_question, do_submit_answer
 from quizzes.domain import Participant, QuizError
 from quizzes.models import AnswerReceipt, LiveAnswer, LiveQuestion, Question
-from tests.quizzes.conftest import option_ids
+from tests.support.quizzes import option_ids
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

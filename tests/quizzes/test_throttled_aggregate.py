@@ -16,7 +16,7 @@ from quizzes.actions.live import do_close_question, do_push_question, do_submit_
 from quizzes.aggregation import CoalescingPublisher
 from quizzes.domain import Participant
 from quizzes.models import Question
-from tests.quizzes.conftest import Captured, option_ids
+from tests.support.quizzes import Captured, option_ids
 
 
 class FakeTime:

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 
 from classroom.models import Annotation
-from tests.realtime.conftest import (
+from tests.support.realtime import (
     capture_send_event_calls,
     connect,
     disconnect,

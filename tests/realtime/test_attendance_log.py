@@ -9,7 +9,7 @@ import pytest
 
 from classroom.models import SessionEvent
 from realtime import eventlog
-from tests.realtime.conftest import capture_send_event_calls, connect, disconnect, send, silent
+from tests.support.realtime import capture_send_event_calls, connect, disconnect, send, silent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

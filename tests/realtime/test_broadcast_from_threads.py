@@ -9,7 +9,7 @@ import pytest
 
 from classroom.events import LockEvent
 from realtime.broadcast import send_event_on_commit
-from tests.realtime.conftest import connect, disconnect, recv
+from tests.support.realtime import connect, disconnect, recv
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from classroom.actions import live as live_actions
-from tests.realtime.conftest import connect, disconnect, recv, recv_type, send, silent
+from tests.support.realtime import connect, disconnect, recv, recv_type, send, silent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -19,7 +19,7 @@ from channels.testing import WebsocketCommunicator
 from classroom.models import SessionEvent
 from realtime import eventlog
 from scopecast.asgi import application
-from tests.realtime.conftest import ORIGIN, _cookie_for
+from tests.support.realtime import ORIGIN, cookie_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -64,7 +64,7 @@ async def _left_rows(session_id: int) -> list[dict[str, Any]]:
 async def test_a_pong_to_a_closed_socket_does_not_kill_the_consumer(live, alice) -> None:
     from channels.db import database_sync_to_async
 
-    cookie = await database_sync_to_async(_cookie_for)(alice)
+    cookie = await database_sync_to_async(cookie_for)(alice)
     comm = await _connect(_closing_after('"pong"'), live.session.pk, cookie)
     await comm.send_to(text_data=json.dumps({"type": "ping", "seq": 0}))
     await comm.send_input({"type": "websocket.disconnect", "code": 1001})
@@ -78,10 +78,10 @@ async def test_a_broadcast_to_a_closed_socket_does_not_kill_the_consumer(
 ) -> None:
     from channels.db import database_sync_to_async
 
-    from tests.realtime.conftest import connect, disconnect, recv, send
+    from tests.support.realtime import connect, disconnect, recv, send
 
     t, _ = await connect(live.session.pk, user=teacher)
-    cookie = await database_sync_to_async(_cookie_for)(alice)
+    cookie = await database_sync_to_async(cookie_for)(alice)
     a = await _connect(_closing_after('"lock"'), live.session.pk, cookie)
     await send(t, type="lock", locked=True)
     assert (await recv(t))["type"] == "lock"

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from realtime.connection import Outbox
-from tests.realtime.conftest import connect, disconnect, recv, send, silent, the_hub
+from tests.support.realtime import connect, disconnect, recv, send, silent, the_hub
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -6,7 +6,7 @@ import pytest
 
 from classroom.guests import make_guest_token
 from classroom.models import Guest, LiveSession, Membership
-from tests.realtime.conftest import communicator, connect, disconnect, refused_with
+from tests.support.realtime import communicator, connect, disconnect, refused_with
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -16,7 +16,7 @@ import pytest
 from classroom import facts
 from classroom.models import LiveSession
 from realtime.state import get_store, memory_store
-from tests.realtime.conftest import connect, disconnect, recv, send, silent
+from tests.support.realtime import connect, disconnect, recv, send, silent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

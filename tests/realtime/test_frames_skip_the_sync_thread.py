@@ -11,7 +11,7 @@ import threading
 import pytest
 from asgiref.sync import sync_to_async
 
-from tests.realtime.conftest import connect, disconnect, recv, send
+from tests.support.realtime import connect, disconnect, recv, send
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

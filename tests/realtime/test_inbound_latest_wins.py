@@ -19,7 +19,7 @@ from realtime import commands as c
 from realtime import consumers
 from realtime.connection import Connection
 from realtime.state import get_store
-from tests.realtime.conftest import connect, disconnect, recv, send, silent
+from tests.support.realtime import connect, disconnect, recv, send, silent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from realtime.commands import MAX_FRAME_BYTES
-from tests.realtime.conftest import close_code, connect, disconnect, recv, send
+from tests.support.realtime import close_code, connect, disconnect, recv, send
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.realtime.conftest import connect, disconnect, recv, send, silent, the_hub
+from tests.support.realtime import connect, disconnect, recv, send, silent, the_hub
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -9,7 +9,7 @@ import pytest
 
 from realtime.presence import PresenceEntry, get_presence
 from realtime.snapshot import ROSTER_TTL
-from tests.realtime.conftest import connect, disconnect, recv_type, send, the_hub
+from tests.support.realtime import connect, disconnect, recv_type, send, the_hub
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

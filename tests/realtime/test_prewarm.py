@@ -12,7 +12,7 @@ import logging
 import pytest
 
 from slides.prewarm import wait_for_prewarm
-from tests.realtime.conftest import connect, disconnect, recv, send
+from tests.support.realtime import connect, disconnect, recv, send
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

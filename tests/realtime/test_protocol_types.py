@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from realtime.schema import schema_digest
-from tests.conftest import service_missing
+from tests.support.services import service_missing
 
 ROOT = Path(__file__).resolve().parents[2]
 TYPES = ROOT / "frontend" / "types" / "protocol.d.ts"

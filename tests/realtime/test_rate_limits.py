@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from realtime.connection import TokenBucket
-from tests.realtime.conftest import connect, disconnect, recv, send
+from tests.support.realtime import connect, disconnect, recv, send
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

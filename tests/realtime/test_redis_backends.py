@@ -20,7 +20,7 @@ from classroom.actions.live import do_set_lock
 from realtime.groups import group_name
 from realtime.presence import PresenceEntry, RedisPresence
 from realtime.state import RedisStore, get_store
-from tests.realtime.conftest import connect, disconnect, recv, send, silent, the_hub
+from tests.support.realtime import connect, disconnect, recv, send, silent, the_hub
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 

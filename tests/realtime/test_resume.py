@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.realtime.conftest import connect, disconnect, recv, send, silent
+from tests.support.realtime import connect, disconnect, recv, send, silent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

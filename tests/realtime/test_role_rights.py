@@ -12,7 +12,7 @@ import pytest
 from classroom.guests import make_guest_token
 from classroom.models import Guest, LiveSession, Membership
 from realtime.state import get_store
-from tests.realtime.conftest import (
+from tests.support.realtime import (
     TEACHER_FRAMES,
     capture_send_event_calls,
     connect,

@@ -16,7 +16,7 @@ from channels.testing import WebsocketCommunicator
 
 from realtime.events import validate_event
 from realtime.state import get_store
-from tests.realtime.conftest import QUIET, connect, disconnect, recv, send, silent
+from tests.support.realtime import QUIET, connect, disconnect, recv, send, silent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

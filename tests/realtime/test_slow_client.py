@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from realtime.connection import Connection
-from tests.realtime.conftest import close_code, connect, disconnect, recv, send, the_hub
+from tests.support.realtime import close_code, connect, disconnect, recv, send, the_hub
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from classroom.models import AgendaItem
-from tests.realtime.conftest import connect, disconnect, recv, send
+from tests.support.realtime import connect, disconnect, recv, send
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

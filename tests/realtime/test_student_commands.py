@@ -9,7 +9,7 @@ import pytest
 from classroom.models import SessionEvent
 from realtime import eventlog
 from realtime.presence import PresenceEntry, get_presence
-from tests.realtime.conftest import (
+from tests.support.realtime import (
     capture_send_event_calls,
     connect,
     disconnect,

@@ -9,7 +9,7 @@ import pytest
 from classroom.models import LiveSession
 from realtime.presence import get_presence
 from realtime.state import get_store
-from tests.realtime.conftest import (
+from tests.support.realtime import (
     TEACHER_FRAMES,
     capture_send_event_calls,
     connect,

@@ -14,7 +14,7 @@ import pytest
 from classroom import facts
 from realtime.state import get_store
 from slides.models import Slide
-from tests.realtime.conftest import (
+from tests.support.realtime import (
     capture_send_event_calls,
     connect,
     disconnect,

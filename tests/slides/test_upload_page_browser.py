@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import BrowserContext, Route
 
-from tests.browser import LiveServer, launch_chromium, run_python, seeded_server
+from tests.support.browser import LiveServer, launch_chromium, run_python, seeded_server
 
 CHUNK = 64 * 1024
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -3,7 +3,7 @@
 The command line is the unit's own ExecStart (deploy/systemd/scopecast-daphne@.service)
 with only the virtualenv path and the port (``%i``) replaced, so a test
 exercises the options production runs with. The environment is
-``tests.browser.server_env`` (a private SQLite database and slide storage),
+``tests.support.browser.server_env`` (a private SQLite database and slide storage),
 seeded with ``tests.frontend.browser_seed``.
 """
 
@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser import free_port, migrate_and_seed, server_env
+from tests.support.browser import free_port, migrate_and_seed, server_env
 from tests.support.deploy import ROOT, exec_start
 
 UNIT = "scopecast-daphne@.service"

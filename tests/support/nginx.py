@@ -16,9 +16,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.browser import free_port
-from tests.conftest import service_missing
+from tests.support.browser import free_port
 from tests.support.deploy import DEPLOY, running_nginx
+from tests.support.services import service_missing
 
 NGINX = DEPLOY / "nginx"
 SITE = (NGINX / "scopecast.conf").read_text()

@@ -9,7 +9,7 @@ import pytest
 from pymemcache.client.base import Client as MemcacheClient
 
 from slides.tilecache import LocalTileCache, MemcachedTileCache, RemoteBatcher, TileCache
-from tests.browser import free_port
+from tests.support.browser import free_port
 
 pytestmark = pytest.mark.services
 

@@ -15,7 +15,7 @@ from scopecast.env import MemcachedServer
 from slides.models import Slide
 from slides.tilecache import TileKey, reset_tile_cache, tile_cache_key
 from slides.tokens import issue_tile_token
-from tests.browser import free_port
+from tests.support.browser import free_port
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.services]
 

@@ -19,7 +19,7 @@ from slides.descriptors import slide_descriptor
 from slides.models import Slide
 from slides.tiles import handles, jpeg, render
 from slides.tokens import issue_tile_token
-from tests.tiles.helpers import in_db
+from tests.support.tiles import in_db
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.browser import free_port
+from tests.support.browser import free_port
 from tests.support.deploy import exec_start
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,7 +11,7 @@ from PIL import Image
 
 from slides.models import Slide
 from slides.tokens import issue_tile_token
-from tests.tiles.helpers import in_db
+from tests.support.tiles import in_db
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -13,7 +13,7 @@ from django.test import AsyncClient
 from slides.models import Slide
 from slides.tiles import handles
 from slides.tokens import issue_tile_token
-from tests.tiles.helpers import in_db
+from tests.support.tiles import in_db
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,6 +1,6 @@
 """Helpers for the live quiz websocket tests (tests/quizzes/test_live_ws_*.py).
 
-They reuse the realtime helpers (tests/realtime/conftest.py): the ``live``
+They reuse the realtime helpers (tests/support/realtime.py): the ``live``
 session, ``connect``, ``send``, ``recv`` and the event capture. Questions are
 ad-hoc specs pushed by the teacher over the socket (docs/protocol.md,
 "Quizzes"), so every test goes through the full ASGI stack.
@@ -17,7 +17,7 @@ from channels.testing import WebsocketCommunicator
 from classroom.actions.guests import do_join_as_guest
 from classroom.models import LiveSession
 from realtime.events import validate_event
-from tests.realtime.conftest import recv_type, send
+from tests.support.realtime import recv_type, send
 
 SINGLE: dict[str, Any] = {
     "prompt": "Which cell makes bile?",
