@@ -221,25 +221,12 @@ class Connection:
         bytes, both built once per broadcast; ``wire`` goes straight to
         daphne's socket when it can (realtime/daphne_wire.py).
         """
-        if self.closing or (seq is not None and seq <= self.min_seq):
-            return
-        if (
-            self.sender is None
-            or self.holding
-            or self.sending
-            or len(self.outbox)
-            or self.delivered_seq - self.acked_seq > self.window
-        ):
-            self.push(text, key, seq)
-            return
-        if wire is not None and self.direct is not None and self.direct.write(wire):
-            if seq is not None:
-                self.sent_seq = max(self.sent_seq, seq)
-                self.delivered_seq = max(self.delivered_seq, seq)
+        sender = self.sender
+        if self.offer(text, key, seq, wire) or sender is None:
             return
         self.sending = True
         try:
-            await self.sender(frame or {"type": "websocket.send", "text": text})
+            await sender(frame or {"type": "websocket.send", "text": text})
         except GONE:
             self.closing = True  # the client left; disconnect() follows
             return
@@ -253,6 +240,35 @@ class Connection:
             self.delivered_seq = max(self.delivered_seq, seq)
         if len(self.outbox) and self.can_send():
             self.wake.set()  # queued while our send was in flight
+
+    def offer(
+        self, text: str, key: str | None = None, seq: int | None = None, wire: bytes | None = None
+    ) -> bool:
+        """``deliver`` without waiting, when it can: skip, queue, or write ``wire``
+        straight to daphne's socket. False: only the ASGI send (``deliver``) will do.
+
+        The hub calls this for every socket of a broadcast and awaits
+        ``deliver`` only for the few that need it: no coroutine per socket.
+        """
+        if self.closing or (seq is not None and seq <= self.min_seq):
+            return True
+        if (
+            self.sender is None
+            or self.holding
+            or self.sending
+            or len(self.outbox)
+            or self.delivered_seq - self.acked_seq > self.window
+        ):
+            self.push(text, key, seq)
+            return True
+        if wire is not None and self.direct is not None and self.direct.write(wire):
+            if seq is not None:
+                if seq > self.sent_seq:
+                    self.sent_seq = seq
+                if seq > self.delivered_seq:
+                    self.delivered_seq = seq
+            return True
+        return False
 
     def push(self, text: str, key: str | None = None, seq: int | None = None) -> None:
         if self.closing or (seq is not None and seq <= self.min_seq):

@@ -283,7 +283,7 @@ class SessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
 
     async def _error(self, code: str, message: str, ref: str | None, *, violation: bool) -> None:
         frame = ErrorEvent(type="error", code=code, message=message, ref=ref)
-        await self.send(text_data=frame.model_dump_json(exclude={"seq"}))
+        await self._send_text(frame.model_dump_json())
         if violation:
             await self._violation()
 
@@ -381,7 +381,7 @@ class SessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             elif isinstance(command, c.Ping):
                 conn.ack(command.seq)
                 pong = PongEvent(type="pong", last_seq=conn.delivered_seq)
-                await self.send(text_data=pong.model_dump_json(exclude={"seq"}))
+                await self._send_text(pong.model_dump_json())
             elif isinstance(command, c.Resume):
                 await self._initial(command.since)
         except Refusal as e:

@@ -225,11 +225,13 @@ class SessionHub:
         # loop (~35 ms for 500 sockets). Yielding every DISPATCH_SLICE sockets
         # lets the teacher's next frame and its Redis replies through instead
         # of waiting behind every broadcast (the teacher -> hub p99).
-        for i, conn in enumerate(list(self.conns), 1):
-            if conn.accepts(audience):
-                await conn.deliver(text, key, seq, frame, wire)
-            if i % DISPATCH_SLICE == 0:
+        conns = list(self.conns)
+        for start in range(0, len(conns), DISPATCH_SLICE):
+            if start:
                 await asyncio.sleep(0)
+            for conn in conns[start : start + DISPATCH_SLICE]:
+                if conn.accepts(audience) and not conn.offer(text, key, seq, wire):
+                    await conn.deliver(text, key, seq, frame)
         if message.get("effect") == "follow":
             self._everyone_follows()
 
