@@ -164,7 +164,7 @@ REALTIME_RATE_SCALE = 1.0
 # at most this many stream frames a second leave a process, and one stream's
 # frames are at least this many seconds apart (realtime/hub.py).
 REALTIME_STREAM_FRAMES = 10_000
-REALTIME_STREAM_MIN_INTERVAL = 0.05
+REALTIME_STREAM_MIN_INTERVAL = 0.04
 # Hub ticks (presence refresh, slow clients, lost messages) and the debounce
 # of roster announcements.
 REALTIME_TICK = 5.0
