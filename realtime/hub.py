@@ -41,6 +41,7 @@ from scopecast.loops import LoopLocal
 logger = logging.getLogger(__name__)
 
 TICK_SLICE = 100  # presence entries refreshed per step of a hub tick
+STREAM_BURST = 2.0  # stream frames that may go out back to back (dispatch)
 DISPATCH_SLICE = 100  # sockets served per step of a broadcast
 
 
@@ -79,7 +80,7 @@ class SessionHub:
         # Stream pacing (dispatch): one fan-out at a time, the last send per
         # stream, and the frames waiting for their turn.
         self._fanning = asyncio.Lock()
-        self._stream_sent: dict[str, float] = {}
+        self._stream_tokens: dict[str, tuple[float, float]] = {}  # key -> (tokens, when)
         self._held: dict[str, dict[str, Any]] = {}
         self._held_timers: dict[str, asyncio.TimerHandle] = {}
 
@@ -161,9 +162,11 @@ class SessionHub:
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Hand one layer message to the local sockets; streams are paced.
 
-        A stream frame that comes sooner than ``stream_interval`` after the
-        last one of its stream waits, replaced by any newer one, and goes
-        out when its turn comes; any other frame sends the waiting ones
+        Each stream has a token bucket: one frame per ``stream_interval`` on
+        average, with a burst of ``STREAM_BURST`` so that a teacher's 20 a
+        second, jittered on the way, passes untouched. A stream frame that
+        finds the bucket empty waits, replaced by any newer one, and goes
+        out when a token is back; any other frame sends the waiting ones
         first, so every socket still gets sequenced frames in seq order.
         """
         self.received += 1
@@ -173,18 +176,31 @@ class SessionHub:
         key: str | None = message.get("key")
         async with self._fanning:
             if key is not None and message.get("stream"):
-                now = time.monotonic()
-                due = self._stream_sent.get(key, 0.0) + self.stream_interval()
-                if now < due or key in self._held:
-                    self._hold(key, message, due - now)
+                if key in self._held:
+                    self._held[key] = message  # latest value wins; its timer runs
                     return
-                self._stream_sent[key] = now
+                wait = self._take_stream_token(key)
+                if wait > 0:
+                    self._hold(key, message, wait)
+                    return
             else:
                 await self._send_held()
             await self._fan_out(message)
 
+    def _take_stream_token(self, key: str) -> float:
+        """Take one of the stream's tokens: 0.0, or the seconds until one is back."""
+        now = time.monotonic()
+        interval = self.stream_interval()
+        tokens, stamp = self._stream_tokens.get(key, (STREAM_BURST, now))
+        tokens = min(STREAM_BURST, tokens + (now - stamp) / interval) if interval else STREAM_BURST
+        if tokens >= 1.0:
+            self._stream_tokens[key] = (tokens - 1.0, now)
+            return 0.0
+        self._stream_tokens[key] = (tokens, now)
+        return (1.0 - tokens) * interval
+
     def _hold(self, key: str, message: dict[str, Any], delay: float) -> None:
-        self._held[key] = message  # latest value wins
+        self._held[key] = message
         if key not in self._held_timers:
             loop = asyncio.get_running_loop()
             self._held_timers[key] = loop.call_later(
@@ -196,7 +212,7 @@ class SessionHub:
             self._held_timers.pop(key, None)
             message = self._held.pop(key, None)
             if message is not None:
-                self._stream_sent[key] = time.monotonic()
+                self._spend_stream_token(key)
                 await self._fan_out(message)
 
     async def _send_held(self) -> None:
@@ -206,8 +222,13 @@ class SessionHub:
             timer = self._held_timers.pop(key, None)
             if timer is not None:
                 timer.cancel()
-            self._stream_sent[key] = time.monotonic()
+            self._spend_stream_token(key)
             await self._fan_out(message)
+
+    def _spend_stream_token(self, key: str) -> None:
+        """A waiting frame goes out now: it spends a token, or what is left of one."""
+        if self._take_stream_token(key) > 0:
+            self._stream_tokens[key] = (0.0, time.monotonic())
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(coro)
