@@ -268,11 +268,15 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(envstr("STATIC_ROOT") or VAR_DIR / "static")
 # Browser libraries come from npm (package.json + package-lock.json), never
 # copied into the repository.
+# Browser libraries from npm (package.json, pinned by package-lock.json),
+# served as they are published; docs/frontend.md says why each was chosen.
 STATICFILES_DIRS = [
     (
         "vendor/openseadragon",
         BASE_DIR / "node_modules" / "openseadragon" / "build" / "openseadragon",
-    )
+    ),
+    ("vendor/chart.js", BASE_DIR / "node_modules" / "chart.js" / "dist"),
+    ("vendor/uqr", BASE_DIR / "node_modules" / "uqr" / "dist"),
 ]
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
