@@ -42,6 +42,34 @@ def _slide_card(slide: Slide) -> SlideCard:
     )
 
 
+@dataclass(frozen=True)
+class SessionCard:
+    """A session on the home page, with the way in that fits the user's role."""
+
+    title: str
+    course_code: str
+    state: str
+    state_label: str
+    url: str  # the class's view: members follow the session here
+    teach_url: str | None  # the console, for the course's teachers and assistants
+    project_url: str | None
+    join_code: str | None
+
+
+def _session_card(session: LiveSession, *, staff: bool) -> SessionCard:
+    args = [session.pk]
+    return SessionCard(
+        title=session.title,
+        course_code=session.course.code,
+        state=session.state,
+        state_label=session.get_state_display(),
+        url=reverse("frontend:session", args=args),
+        teach_url=reverse("frontend:teach", args=args) if staff else None,
+        project_url=reverse("frontend:project", args=args) if staff else None,
+        join_code=session.join_code if staff else None,
+    )
+
+
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "frontend/home.html", {"join_url": links.join_url()})
@@ -58,11 +86,16 @@ def home(request: HttpRequest) -> HttpResponse:
         .order_by("course__code", "title")
     )
     teaching = {m.course_id for m in memberships if m.role != Membership.Role.STUDENT}
+    # Live sessions first: a student who opens Scopecast during class is one
+    # click from following it.
+    cards = sorted(
+        (_session_card(s, staff=s.course_id in teaching) for s in sessions),
+        key=lambda c: c.state != LiveSession.State.LIVE,
+    )
     context = {
         "memberships": memberships,
         "slides": [_slide_card(s) for s in slides],
-        "sessions": sessions,
-        "teaching": teaching,
+        "sessions": cards,
         "upload_url": links.upload_url() if teaching or user.is_staff else None,
         "join_url": links.join_url(),
     }

@@ -106,3 +106,25 @@ def test_it_offers_the_upload_page_to_teachers_only(client: Client, personas: Pe
     assert 'href="/slides/upload/"' in client.get("/").content.decode()
     client.force_login(personas.alice)
     assert 'href="/slides/upload/"' not in client.get("/").content.decode()
+
+
+def test_a_student_is_one_click_from_a_live_session(client: Client, personas: Personas) -> None:
+    LiveSession.objects.create(course=personas.course, title="Anatomy later")
+    live = LiveSession.objects.create(
+        course=personas.course, title="Kidney live", state=LiveSession.State.LIVE
+    )
+    client.force_login(personas.alice)
+    html = client.get("/").content.decode()
+    assert f'href="/sessions/{live.pk}/">Follow live</a>' in html
+    assert html.index("Kidney live") < html.index("Anatomy later")  # live first
+    assert "/teach" not in html and "/project" not in html
+
+
+def test_a_teacher_gets_the_console_and_the_projector(client: Client, personas: Personas) -> None:
+    live = LiveSession.objects.create(
+        course=personas.course, title="Kidney live", state=LiveSession.State.LIVE
+    )
+    client.force_login(personas.teacher)
+    html = client.get("/").content.decode()
+    assert f'href="/sessions/{live.pk}/teach">Teach now</a>' in html
+    assert f'href="/sessions/{live.pk}/project">Projector</a>' in html
