@@ -46,12 +46,15 @@ lint: install
 	$(NPX)/eslint .
 
 # The client's frame types from the server's models (docs/frontend.md):
-# manage.py protocol_schema -> frontend/types/generate.js -> protocol.d.ts.
+# manage.py protocol_schema -> frontend/types/generate.js -> protocol.d.ts,
+# and manage.py page_schema -> pages.d.ts (the pages' json_script data).
 protocol-types: install
 	@tmp=$$(mktemp) && trap 'rm -f "$$tmp"' EXIT && \
 	$(PY) manage.py protocol_schema --output "$$tmp" && \
 	node frontend/types/generate.js "$$tmp" frontend/types/protocol.d.ts && \
-	echo "wrote frontend/types/protocol.d.ts"
+	$(PY) manage.py page_schema --output "$$tmp" && \
+	node frontend/types/generate.js "$$tmp" frontend/types/pages.d.ts Pages && \
+	echo "wrote frontend/types/protocol.d.ts and frontend/types/pages.d.ts"
 
 format: install
 	$(BIN)/ruff check --fix .

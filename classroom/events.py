@@ -58,6 +58,7 @@ class SlideOpenedEvent(Event):
     slide: dict[str, Any]  # slides.descriptors.slide_descriptor
     agenda_index: int | None
     viewport: SlideView
+    annotations: list[AnnotationShape]  # the session's drawings on this slide, as in the snapshot
 
 
 class ViewportEvent(Event):

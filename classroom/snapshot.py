@@ -18,9 +18,9 @@ from typing import Any
 from channels.db import database_sync_to_async
 from django.db import close_old_connections
 
-from classroom.actions.annotations import annotation_shape
+from classroom.drawings import slide_drawings
 from classroom.events import AgendaEntry, AnnotationShape, SessionInfo, Spotlight
-from classroom.models import Annotation, LiveSession
+from classroom.models import LiveSession
 from classroom.viewports import SlideView
 from realtime.connection import Connection
 from realtime.errors import SessionGone
@@ -72,10 +72,7 @@ def _durable(session_id: int, slide_id: int | None, staff: bool) -> dict[str, An
         slide = Slide.objects.filter(pk=slide_id).first()
         if slide is not None:
             descriptor = slide_descriptor(slide)
-            annotations = [
-                annotation_shape(a)
-                for a in Annotation.objects.filter(session_id=session_id, slide_id=slide_id)
-            ]
+            annotations = slide_drawings(session_id, slide_id)
     return {
         "session": SessionInfo(id=session.pk, title=session.title, state=session.state),  # type: ignore[arg-type]
         "agenda": agenda,

@@ -81,3 +81,23 @@ class ProjectorPage(_Data):
 
 
 PAGE_MODELS: tuple[type[_Data], ...] = (StudentPage, TeacherPage, ProjectorPage)
+
+
+def page_schema_text() -> str:
+    """The JSON Schema of the three pages' data, as ``manage.py page_schema`` writes it."""
+    import json
+
+    from pydantic.json_schema import models_json_schema
+
+    _, top = models_json_schema(
+        [(model, "serialization") for model in PAGE_MODELS], title="Pages"
+    )
+    names = {model.__name__: {"$ref": f"#/$defs/{model.__name__}"} for model in PAGE_MODELS}
+    document = {
+        **top,
+        "type": "object",
+        "properties": names,
+        "required": sorted(names),
+        "additionalProperties": False,
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n"

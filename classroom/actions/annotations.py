@@ -8,28 +8,16 @@ from collections.abc import Sequence
 from django.db import transaction
 
 from classroom.actions.sessions import check_session_open
+from classroom.drawings import annotation_shape
 from classroom.errors import ActionError
 from classroom.events import (
     AnnotationCreatedEvent,
     AnnotationDeletedEvent,
-    AnnotationShape,
     AnnotationUpdatedEvent,
 )
 from classroom.models import Annotation, LiveSession
 from realtime import broadcast
 from slides.models import Slide
-
-
-def annotation_shape(annotation: Annotation) -> AnnotationShape:
-    return AnnotationShape(
-        id=annotation.pk,
-        slide_id=annotation.slide_id,
-        kind=Annotation.Kind(annotation.kind),
-        colour=annotation.colour,
-        points=[[float(x), float(y)] for x, y in annotation.points],
-        text=annotation.text,
-        created_by=f"u:{annotation.created_by_id}" if annotation.created_by_id else "",
-    )
 
 
 def check_annotation(

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from classroom.drawings import slide_drawings
 from classroom.errors import ActionError
 from classroom.events import SessionStateEvent, SlideOpenedEvent
 from classroom.facts import forget_session_facts
@@ -155,6 +156,7 @@ def do_open_slide(
                 slide=slide_descriptor(slide),
                 agenda_index=agenda_index,
                 viewport=viewport,
+                annotations=slide_drawings(session.pk, slide.pk),
             ),
             actor=actor,
             state={

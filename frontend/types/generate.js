@@ -24,24 +24,37 @@ async function readAll(stream) {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-/**
- * The .d.ts text for one schema text (exported for tests).
- * @param {string} schemaText
- * @returns {Promise<string>}
- */
-export async function generate(schemaText) {
-  const digest = createHash("sha256").update(schemaText, "utf8").digest("hex");
-  const banner = [
-    "/*",
+/** What each generated file holds, by its root type's name. */
+const ORIGINS = {
+  Protocol: [
     " * GENERATED FILE: do not edit. The live protocol's frames, from the server's",
     " * pydantic models: realtime/schema.py (`manage.py protocol_schema`) ->",
     " * frontend/types/generate.js (json-schema-to-typescript).",
     " * Regenerate with `make protocol-types`; tests/realtime/test_protocol_types.py",
+  ],
+  Pages: [
+    " * GENERATED FILE: do not edit. What the live pages hand their modules, from",
+    " * frontend/page_data.py (`manage.py page_schema`) -> frontend/types/generate.js.",
+    " * Regenerate with `make protocol-types`; tests/frontend/test_page_types.py",
+  ],
+};
+
+/**
+ * The .d.ts text for one schema text (exported for tests).
+ * @param {string} schemaText
+ * @param {keyof typeof ORIGINS} [name] the root type: Protocol or Pages
+ * @returns {Promise<string>}
+ */
+export async function generate(schemaText, name = "Protocol") {
+  const digest = createHash("sha256").update(schemaText, "utf8").digest("hex");
+  const banner = [
+    "/*",
+    ...ORIGINS[name],
     " * fails while this file is stale. See docs/frontend.md.",
     ` * schema-sha256: ${digest}`,
     " */",
   ].join("\n");
-  return compile(JSON.parse(schemaText), "Protocol", {
+  return compile(JSON.parse(schemaText), name, {
     bannerComment: banner,
     additionalProperties: false,
     strictIndexSignatures: true,
@@ -52,13 +65,17 @@ export async function generate(schemaText) {
 }
 
 async function main() {
-  const [source, target] = argv.slice(2);
+  const [source, target, name = "Protocol"] = argv.slice(2);
+  if (name !== "Protocol" && name !== "Pages") {
+    stderr.write(`unknown root type ${name}: Protocol or Pages\n`);
+    exit(2);
+  }
   if (!source || !target) {
-    stderr.write("usage: node frontend/types/generate.js SCHEMA.json|- OUTPUT.d.ts|-\n");
+    stderr.write("usage: node frontend/types/generate.js SCHEMA.json|- OUTPUT.d.ts|- [Protocol|Pages]\n");
     exit(2);
   }
   const text = source === "-" ? await readAll(stdin) : await readFile(source, "utf8");
-  const types = await generate(text);
+  const types = await generate(text, name);
   if (target === "-") stdout.write(types);
   else await writeFile(target, types, "utf8");
 }

@@ -4,7 +4,7 @@
  * frontend/types/generate.js (json-schema-to-typescript).
  * Regenerate with `make protocol-types`; tests/realtime/test_protocol_types.py
  * fails while this file is stale. See docs/frontend.md.
- * schema-sha256: 2a236af8aad9daea5391c6dc7b30a6d7e42fc06d8068cee35523364eab911723
+ * schema-sha256: f4295abf00925ceb3e1061f66a9c46666a32ec2c2490e9a44bdca3520b2833c5
  */
 
 export type Kind =
@@ -893,6 +893,7 @@ export interface SlideOpenedEvent {
   };
   agenda_index: number | null;
   viewport: SlideView;
+  annotations: AnnotationShape[];
   seq: number;
 }
 /**
