@@ -89,9 +89,7 @@ def page_schema_text() -> str:
 
     from pydantic.json_schema import models_json_schema
 
-    _, top = models_json_schema(
-        [(model, "serialization") for model in PAGE_MODELS], title="Pages"
-    )
+    _, top = models_json_schema([(model, "serialization") for model in PAGE_MODELS], title="Pages")
     names = {model.__name__: {"$ref": f"#/$defs/{model.__name__}"} for model in PAGE_MODELS}
     document = {
         **top,

@@ -1,3 +1,4 @@
+/// <reference types="openseadragon" />
 /*
  * The contract of the live session client (frontend/static/frontend/live/),
  * by hand; docs/frontend.md explains it. The frames themselves are
@@ -84,4 +85,66 @@ export interface ClientOptions {
   newId?: () => string;
   log?: Pick<Console, "warn" | "error">;
   tuning?: Partial<Tuning>;
+}
+
+/* ---------------------------------------------------------------- the live pages */
+
+import type { SlideInfo } from "./slide.js";
+import type { ProjectorPage, StudentPage, TeacherPage } from "./pages.js";
+import type { SessionClient } from "../static/frontend/live/client.js";
+
+/** A view in protocol terms (docs/architecture.md, "Coordinates and views"). */
+export interface View {
+  slide_id: number;
+  x: number;
+  y: number;
+  zoom: number;
+  rotation: number;
+}
+
+/** Pointer input for a tool: while one is set, drags do not pan and it gets level-0 points. */
+export interface ViewerTool {
+  cursor?: string;
+  down?(point: [number, number], event: PointerEvent): void;
+  move?(point: [number, number], event: PointerEvent): void;
+  up?(point: [number, number], event: PointerEvent): void;
+  click?(point: [number, number], event: PointerEvent): void;
+}
+
+/** What feature modules use of live/viewer.js's LiveViewer. */
+export interface LiveViewerApi {
+  readonly osd: OpenSeadragon.Viewer;
+  readonly slide: SlideInfo | null;
+  /** Overlays go here: inside OpenSeadragon's canvas, under its navigator. */
+  readonly layer: HTMLElement;
+  /** Show `slide` at `view` (the whole slide when null); the same slide only moves. */
+  open(slide: SlideInfo | null, view?: View | Omit<View, "slide_id"> | null): void;
+  onSlide(handler: (slide: SlideInfo | null) => void): () => void;
+  onUserMove(handler: (view: View) => void): () => void;
+  onDraw(handler: () => void): () => void;
+  getView(): View | null;
+  setView(view: View, options?: { immediate?: boolean }): void;
+  imagePoint(event: { clientX: number; clientY: number }): [number, number] | null;
+  screenPoint(x: number, y: number): [number, number];
+  readonly zoom: number;
+  setTool(tool: ViewerTool | null): void;
+  readonly tool: ViewerTool | null;
+  onToolChange(handler: (tool: ViewerTool | null) => void): () => void;
+}
+
+export type PageData = StudentPage | TeacherPage | ProjectorPage;
+export type SlotName = "toolbar" | "side" | "overlay" | "stage" | "actions";
+
+/** What a page hands each feature module (docs/frontend.md, "Live pages"). */
+export interface LiveContext<P extends PageData = PageData> {
+  page: P;
+  client: SessionClient;
+  viewer: LiveViewerApi;
+  /** Who this socket is (from the snapshot); null before it. */
+  readonly you: { participant: string; role: string; name: string } | null;
+  /** Says `text` to screen readers (a polite live region). */
+  announce(text: string): void;
+  /** Shows a short message on the page (errors say what to do). */
+  toast(text: string, kind?: "info" | "error"): void;
+  slot(name: SlotName): HTMLElement;
 }
