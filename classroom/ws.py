@@ -10,6 +10,7 @@ docs/protocol.md for the table), from ``ClassroomConfig.ready``.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -31,6 +32,7 @@ from realtime.hub import update_presence
 from realtime.presence import get_presence
 from realtime.roles import STAFF, STUDENTS, TEACHER, is_staff
 from realtime.state import get_store
+from scopecast.loops import LoopLocal
 
 T = TypeVar("T")
 STUDENT_VIEW_LOG_SECONDS = 1.0
@@ -158,6 +160,10 @@ async def _follow(conn: Connection, cmd: c.Follow) -> None:
         live.note_class_view(conn.session_id)
 
 
+# A student's last view inside a throttle window, stored when the window ends.
+_trailing_views: LoopLocal[dict[str, asyncio.TimerHandle]] = LoopLocal(dict)
+
+
 async def _report_viewport(conn: Connection, cmd: c.ReportViewport) -> None:
     viewport = _slide_view(cmd)
     await live.check_session_view(conn.session_id, viewport, known=True)
@@ -165,13 +171,35 @@ async def _report_viewport(conn: Connection, cmd: c.ReportViewport) -> None:
     now = time.monotonic()
     log = now - conn.last_view_logged >= STUDENT_VIEW_LOG_SECONDS
     if log:
-        # Logged and stored in presence (where spotlight finds it) at most
-        # once a second per connection: 1,000 students cost 1,000 writes/s.
-        conn.last_view_logged = now
-        conn.presence.last_seen = time.time()
-        await get_presence().put(conn.session_id, conn.conn_id, conn.presence)
-        live.note_class_view(conn.session_id)
+        await _store_view(conn, now)
+    else:
+        # The view a student stops at is stored too (a spotlight starts from
+        # it, the class map shows it): once, at the end of the window.
+        pending = _trailing_views.get()
+        if conn.conn_id not in pending:
+            delay = STUDENT_VIEW_LOG_SECONDS - (now - conn.last_view_logged)
+            pending[conn.conn_id] = asyncio.get_running_loop().call_later(
+                delay, lambda: asyncio.ensure_future(_trailing_view(conn))
+            )
     await live.do_report_viewport(conn.session_id, viewport, participant=conn.participant, log=log)
+
+
+async def _store_view(conn: Connection, now: float) -> None:
+    """Log the view and store it in presence (where spotlight finds it): at most
+    once a second per connection, so 1,000 students cost 1,000 writes/s."""
+    conn.last_view_logged = now
+    conn.presence.last_seen = time.time()
+    await get_presence().put(conn.session_id, conn.conn_id, conn.presence)
+    live.note_class_view(conn.session_id)
+
+
+async def _trailing_view(conn: Connection) -> None:
+    _trailing_views.get().pop(conn.conn_id, None)
+    if conn.closing or conn.presence.view is None:
+        return
+    viewport = SlideView(**conn.presence.view)
+    await _store_view(conn, time.monotonic())
+    await live.do_report_viewport(conn.session_id, viewport, participant=conn.participant, log=True)
 
 
 async def _hand(conn: Connection, cmd: c.Hand) -> None:

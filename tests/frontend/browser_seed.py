@@ -19,7 +19,8 @@ def seed(storage: Path) -> dict[str, int | str]:
     import openslide
     from django.contrib.auth.models import User
 
-    from classroom.models import Course, LiveSession, Membership
+    from classroom.models import AgendaItem, Course, LiveSession, Membership
+    from quizzes.models import Choice, Question
     from slides.models import Slide
     from slides.synthetic_svs import write_svs
     from tests.support.personas import PASSWORD
@@ -29,10 +30,12 @@ def seed(storage: Path) -> dict[str, int | str]:
     props = dict(osr.properties)
     teacher = User.objects.create_user("tess", password=PASSWORD, first_name="Tess")
     alice = User.objects.create_user("alice", password=PASSWORD, first_name="Alice")
+    bob = User.objects.create_user("bob", password=PASSWORD, first_name="Bob")
     User.objects.create_user("olga", password=PASSWORD, first_name="Olga")
     course = Course.objects.create(title="Histopathology 101", code="PATH101")
     Membership.objects.create(course=course, user=teacher, role=Membership.Role.TEACHER)
     Membership.objects.create(course=course, user=alice, role=Membership.Role.STUDENT)
+    Membership.objects.create(course=course, user=bob, role=Membership.Role.STUDENT)
     slide = Slide.objects.create(
         title="Liver, H&E",
         organ="liver",
@@ -58,7 +61,38 @@ def seed(storage: Path) -> dict[str, int | str]:
     session = LiveSession.objects.create(
         course=course, title="Liver basics", allow_guests=True, state=LiveSession.State.LIVE
     )
+    # The lecture's agenda and questions (tests/frontend/test_live_lecture_*.py).
+    w, h = slide.width, slide.height
+    AgendaItem.objects.create(session=session, position=0, slide=slide, notes="Orient the class")
+    AgendaItem.objects.create(
+        session=session,
+        position=1,
+        slide=slide,
+        view={"x": w * 0.3, "y": h * 0.4, "zoom": 0.5, "rotation": 0.0},
+        notes="Zoom in on the left lobe",
+    )
+    choice = Question.objects.create(
+        course=course,
+        type=Question.Type.SINGLE,
+        prompt="Which cells line the sinusoids?",
+        explanation="Kupffer cells and endothelium.",
+        time_limit=300,
+    )
+    for i, (text, correct) in enumerate([("Kupffer cells", True), ("Hepatocytes", False)]):
+        Choice.objects.create(question=choice, position=i, text=text, is_correct=correct)
+    locate = Question.objects.create(
+        course=course,
+        type=Question.Type.LOCATE,
+        prompt="Click anywhere in the left half",
+        explanation="The left half of the section.",
+        time_limit=300,
+        slide=slide,
+        regions=[{"kind": "rect", "x": 0, "y": 0, "width": w / 2, "height": h}],
+        tolerance_um=10.0,
+    )
     return {
+        "choice_id": choice.pk,
+        "locate_id": locate.pk,
         "slide_id": slide.pk,
         "course_id": course.pk,
         "session_id": session.pk,

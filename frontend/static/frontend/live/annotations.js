@@ -46,7 +46,6 @@ export function mountAnnotations(ctx) {
   const layer = new Overlay(viewer, "overlay-annotations");
   const pointerLayer = new Overlay(viewer, "overlay-pointer");
   const dot = svg("circle", { r: 9, class: "laser", cx: -100, cy: -100 });
-  pointerLayer.root.append(dot);
   /** @type {[number, number] | null} */
   let pointer = null;
   let pointerTimer = 0;
@@ -89,6 +88,7 @@ export function mountAnnotations(ctx) {
   }
 
   pointerLayer.paint(() => {
+    if (dot.parentNode !== pointerLayer.root) pointerLayer.root.replaceChildren(dot);
     if (!pointer) return;
     const [x, y] = pointerLayer.screen(pointer[0], pointer[1]);
     dot.setAttribute("cx", x.toFixed(1));

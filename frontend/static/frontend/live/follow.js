@@ -80,7 +80,9 @@ export class FollowMode {
     client.on("spotlight", (event) => {
       this.#setSpotlight(event.spotlight);
       if (event.spotlight) ctx.announce(`Spotlight: the class sees ${event.spotlight.name}'s view.`);
-      this.#show();
+      // Those who follow see the spotlight (or, once it ends, the teacher
+      // again); a roaming student and the spotlighted one stay where they are.
+      if (this.state.following && !this.state.spotlightIsMe) this.#show();
       this.#changed();
     });
     client.on("spotlight_view", (event) => {

@@ -30,8 +30,12 @@ const REFUSALS = /** @type {Record<string, string>} */ ({
   closed_client: "Not sent: the page lost its connection. Reload the page.",
 });
 
-/** @param {LiveContext} ctx */
-export function mountQuizStudent(ctx) {
+/**
+ * @param {LiveContext} ctx
+ * @param {{ answering?: boolean }} [options] the projector shows questions without answering
+ */
+export function mountQuizStudent(ctx, options = {}) {
+  const answering = options.answering !== false;
   const { client, viewer } = ctx;
   const card = el("section", "quiz-card");
   card.hidden = true;
@@ -159,7 +163,7 @@ export function mountQuizStudent(ctx) {
     window.clearInterval(timer);
     const q = current;
     card.hidden = !q;
-    const locating = Boolean(q && q.question.type === "locate" && q.state === "open" && !collapsed);
+    const locating = Boolean(answering && q && q.question.type === "locate" && q.state === "open" && !collapsed);
     viewer.setTool(locating ? locateTool : viewer.tool === locateTool ? null : viewer.tool);
     marker.redraw();
     if (!q) {
@@ -182,7 +186,7 @@ export function mountQuizStudent(ctx) {
     card.replaceChildren(head, prompt);
     if (collapsed) return;
     if (q.state === "open") {
-      card.append(form(q.question, q.allow_change));
+      card.append(answering ? form(q.question, q.allow_change) : optionList(q.question));
       const tick = () => {
         const left = Math.max(0, Math.round((Date.parse(q.deadline_at) - Date.now() - clockOffset) / 1000));
         countdown.textContent = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
@@ -206,7 +210,7 @@ export function mountQuizStudent(ctx) {
           ? "✓ Your answer is saved. You can change it until the time is up."
           : "✓ Your answer is saved.";
       status.classList.add("saved");
-    } else if (q.state !== "open") {
+    } else if (q.state !== "open" && answering) {
       status.textContent = "You did not answer this question.";
     }
     card.append(status);
@@ -336,6 +340,17 @@ export function mountQuizStudent(ctx) {
     });
     return f;
   }
+}
+
+/**
+ * The options as the room sees them on the projector.
+ * @param {PublicQuestion} question
+ */
+function optionList(question) {
+  const list = el("ol", "quiz-option-list");
+  for (const option of question.options || []) list.append(el("li", undefined, option.text));
+  if (question.type === "locate") list.append(el("li", "quiz-hint", "Answer by clicking on the slide on your own screen."));
+  return list;
 }
 
 /** @param {QuizResultEvent} result */

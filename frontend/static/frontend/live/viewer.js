@@ -31,8 +31,6 @@ const USER_EVENTS = [
   "navigator-drag",
   "navigator-scroll",
 ];
-/** How long after a person's input the view's movement is still theirs (the zoom animates). */
-const USER_MOVE_MS = 900;
 
 /** OpenSeadragon injects an inline <style> unless it finds this one; see osdGuard. */
 function osdGuard() {
@@ -65,7 +63,8 @@ export class LiveViewer {
   #drawHandlers = new Set();
   /** @type {Set<(tool: ViewerTool | null) => void>} */
   #toolHandlers = new Set();
-  #userUntil = 0;
+  /** The view moves because of the person (their input since our last setView). */
+  #userMoving = false;
   /** @type {View | null} */
   #pendingView = null;
   /** @type {ViewerTool | null} */
@@ -102,14 +101,17 @@ export class LiveViewer {
     this.osd.canvas.append(this.layer);
     for (const name of USER_EVENTS) {
       this.osd.addHandler(/** @type {any} */ (name), () => {
-        if (!this.#tool) this.#userUntil = performance.now() + USER_MOVE_MS;
+        if (!this.#tool) this.#userMoving = true;
       });
     }
-    this.osd.addHandler("viewport-change", () => {
-      if (performance.now() > this.#userUntil) return;
+    // Every step of the person's movement, and its end once the spring settled.
+    const moved = () => {
+      if (!this.#userMoving) return;
       const view = this.getView();
       if (view) for (const handler of this.#moveHandlers) handler(view);
-    });
+    };
+    this.osd.addHandler("viewport-change", moved);
+    this.osd.addHandler("animation-finish", moved);
     this.osd.addHandler("update-viewport", () => {
       for (const handler of this.#drawHandlers) handler();
     });
@@ -220,6 +222,8 @@ export class LiveViewer {
       return;
     }
     const immediate = Boolean(options.immediate);
+    // The movement that follows is ours, not the person's (a drag resumes it).
+    this.#userMoving = false;
     const vp = this.osd.viewport;
     const OSD = window.OpenSeadragon;
     const [ox, oy] = this.#offset;
