@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, Page
 from tests.support.browser import LiveServer, launch_chromium, log_in, seeded_server
 from tests.support.lecture import (
     PHONE,
+    PROJECTOR,
     drag,
     open_live,
     screenshot,
@@ -234,14 +235,10 @@ def test_a_member_who_types_the_code_enters_as_themselves(
 def test_the_projector_shows_the_code_and_a_qr_code_of_the_join_url(
     browser: Browser, server: LiveServer, lecture: dict[str, Page]
 ) -> None:
-    page = open_live(
-        browser, server, "tess", session_path(server, "project"), {"width": 1920, "height": 1080}
-    )
+    page = open_live(browser, server, "tess", session_path(server, "project"), PROJECTOR)
     assert page.locator("#join-code").inner_text() == server.seeded["join_code"]
     qr = page.locator("svg.qr-code")
-    assert qr.get_attribute("data-text", timeout=5000).endswith(
-        f"/join/{server.seeded['join_code']}/"
-    )
+    assert str(qr.get_attribute("data-text")).endswith(f"/join/{server.seeded['join_code']}/")
     page.wait_for_function("() => window.scopecastLive.viewer.tilesLoaded > 0")
     screenshot(page, "lecture-projector")
     page.keyboard.press("j")

@@ -11,14 +11,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, ViewportSize
 
 from tests.support.browser import LiveServer, log_in
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "var" / "screenshots"
-LAPTOP = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
+LAPTOP: ViewportSize = {"width": 1366, "height": 768}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+PROJECTOR: ViewportSize = {"width": 1920, "height": 1080}
 LIVE = "() => window.scopecastLive && window.scopecastLive.client.state.status === 'live'"
 VIEW = "() => window.scopecastLive.viewer.getView()"
 # The student's view is the target's: same slide and centre within 3 % of the
@@ -37,7 +38,7 @@ def open_live(
     server: LiveServer,
     username: str | None,
     path: str,
-    viewport: dict[str, int] = LAPTOP,
+    viewport: ViewportSize = LAPTOP,
 ) -> Page:
     """A new context with ``username`` logged in (None: nobody), on ``path``, connected."""
     page = browser.new_context(viewport=viewport).new_page()
