@@ -104,15 +104,16 @@ def _wait_until_up(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
 
 
 @contextmanager
-def running_server(tmp_path: Path, env: dict[str, str]) -> Iterator[str]:
-    """Runs `manage.py runserver` (daphne) on a free port; yields its base URL.
+def running_server(tmp_path: Path, env: dict[str, str], port: int | None = None) -> Iterator[str]:
+    """Runs `manage.py runserver` (daphne) on a free port (or ``port``: a restart
+    on the same address); yields its base URL.
 
     Waits until /accounts/login/ answers 200 and always terminates the server.
-    Its output goes to `server_log(tmp_path)`.
+    Its output goes to `server_log(tmp_path)` (appended).
     """
-    port = free_port()
+    port = port or free_port()
     log = server_log(tmp_path)
-    with log.open("wb") as out:
+    with log.open("ab") as out:
         proc = subprocess.Popen(
             [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
             cwd=ROOT,

@@ -163,7 +163,7 @@ export function mountQuizStudent(ctx, options = {}) {
     window.clearInterval(timer);
     const q = current;
     card.hidden = !q;
-    const locating = Boolean(answering && q && q.question.type === "locate" && q.state === "open" && !collapsed);
+    const locating = Boolean(answering && q && q.question.type === "locate" && q.state === "open");
     viewer.setTool(locating ? locateTool : viewer.tool === locateTool ? null : viewer.tool);
     marker.redraw();
     if (!q) {
