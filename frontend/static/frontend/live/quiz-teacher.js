@@ -182,11 +182,21 @@ export function mountQuizTeacher(ctx, section) {
   function renderResults() {
     renderCount();
     clicks.redraw();
-    if (!current || !aggregate) {
+    if (!current) {
       results.replaceChildren();
       return;
     }
-    const a = aggregate;
+    const type = current.question.type;
+    // Before the first answer: the choices at zero, so the teacher sees what is coming.
+    const a =
+      aggregate ||
+      (type === "single" || type === "multiple" || type === "truefalse"
+        ? { type, answered: 0, correct: null, counts: {} }
+        : null);
+    if (!a) {
+      results.replaceChildren(el("p", "muted", "Answers appear here as they come in."));
+      return;
+    }
     const reveal = current.reveal;
     const correct = reveal && "choices" in reveal.correct_answer ? reveal.correct_answer.choices : [];
     if (a.type === "single" || a.type === "multiple" || a.type === "truefalse") {
