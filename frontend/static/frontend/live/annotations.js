@@ -11,7 +11,8 @@
  *   drawings.select(id);            // highlight one (the teacher's editor)
  */
 
-import { Overlay, ellipsePoints, rectanglePoints, svg } from "./overlay.js";
+import { arrowHead, ellipsePoints, pathData, rectanglePoints } from "./geometry.js";
+import { Overlay, svg } from "./overlay.js";
 
 /**
  * @import { LiveContext } from "../../../types/live.js"
@@ -176,14 +177,10 @@ export function draw(layer, shape, selected, isDraft = false) {
       break;
     case "arrow": {
       path(layer.path(pts, false));
-      const [tx, ty] = layer.screen(pts[0][0], pts[0][1]);
-      const [hx, hy] = layer.screen(pts[1][0], pts[1][1]);
-      const angle = Math.atan2(hy - ty, hx - tx);
-      const wing = (/** @type {number} */ side) => {
-        const a = angle + Math.PI + side * 0.45;
-        return `${(hx + ARROW_HEAD_PX * Math.cos(a)).toFixed(1)} ${(hy + ARROW_HEAD_PX * Math.sin(a)).toFixed(1)}`;
-      };
-      path(`M${wing(-1)}L${hx.toFixed(1)} ${hy.toFixed(1)}L${wing(1)}`);
+      const tail = layer.screen(pts[0][0], pts[0][1]);
+      const head = layer.screen(pts[1][0], pts[1][1]);
+      const [a, b] = arrowHead(tail, head, ARROW_HEAD_PX);
+      path(pathData([a, head, b], false));
       break;
     }
     case "rectangle":

@@ -11,6 +11,7 @@
  */
 
 import { COLOURS, mountAnnotations } from "./annotations.js";
+import { MAX_POINTS, clampToSlide, hitTest as nearest, outline, pointsProblem, simplify } from "./geometry.js";
 import { button, el } from "./page.js";
 
 /**
@@ -34,7 +35,6 @@ const TOOLS = /** @type {const} */ ([
   ["freehand", "Freehand", "Draw freely: drag"],
 ]);
 const DRAG_KINDS = new Set(["arrow", "line", "rectangle", "ellipse"]);
-const MAX_POINTS = 5000;
 /** Freehand keeps a point only when it moved this far on screen. */
 const FREEHAND_STEP_PX = 3;
 /** A click this close to a drawing selects it. */
@@ -106,17 +106,6 @@ export function mountDrawingTools(ctx) {
     if (selected !== null) client.send({ type: "annotation_update", id: selected, colour: value });
   }
 
-  /** @param {number[]} point */
-  function clampToSlide(point) {
-    const slide = viewer.slide;
-    if (!slide) return point;
-    const [ox, oy] = slide.offset || [0, 0];
-    return [
-      Math.min(ox + slide.width, Math.max(ox, point[0])),
-      Math.min(oy + slide.height, Math.max(oy, point[1])),
-    ];
-  }
-
   /**
    * @param {Kind} kind
    * @param {number[][]} pts
@@ -125,11 +114,13 @@ export function mountDrawingTools(ctx) {
   function create(kind, pts, text = "") {
     const slide = viewer.slide;
     if (!slide) return;
-    client.send({
-      type: "annotation_create",
-      slide_id: slide.id,
-      annotation: { kind, colour, points: /** @type {any} */ (pts.map(clampToSlide)), text },
-    });
+    const onSlide = pts.map((p) => clampToSlide(p, slide));
+    const problem = pointsProblem(kind, onSlide);
+    if (problem) {
+      ctx.toast(problem, "error");
+      return;
+    }
+    client.send({ type: "annotation_create", slide_id: slide.id, annotation: { kind, colour, points: /** @type {any} */ (onSlide), text } });
   }
 
   /** @param {number[][]} pts */
@@ -176,7 +167,7 @@ export function mountDrawingTools(ctx) {
         const last = points[points.length - 1];
         const [ax, ay] = viewer.screenPoint(last[0], last[1]);
         const [bx, by] = viewer.screenPoint(point[0], point[1]);
-        if (Math.hypot(ax - bx, ay - by) >= FREEHAND_STEP_PX && points.length < MAX_POINTS) points.push(point);
+        if (Math.hypot(ax - bx, ay - by) >= FREEHAND_STEP_PX) points.push(point);
         draft(points);
       } else if (active === "polygon") {
         draft([...points, point]);
@@ -187,7 +178,8 @@ export function mountDrawingTools(ctx) {
         const dx = point[0] - moving.from[0];
         const dy = point[1] - moving.from[1];
         if (Math.hypot(dx, dy) * viewer.zoom > 2) {
-          const moved = moving.shape.points.map((p) => clampToSlide([p[0] + dx, p[1] + dy]));
+          const slide = viewer.slide;
+          const moved = moving.shape.points.map((p) => (slide ? clampToSlide([p[0] + dx, p[1] + dy], slide) : p));
           client.send({ type: "annotation_update", id: moving.shape.id, points: /** @type {any} */ (moved) });
         }
         moving = null;
@@ -202,7 +194,10 @@ export function mountDrawingTools(ctx) {
         points = [];
         draft([]);
       } else if (active === "freehand" && points.length) {
-        if (points.length >= 2) create("freehand", points);
+        // A long stroke is simplified to what the server accepts (5000 points), tolerance
+        // starting at a quarter of a screen pixel.
+        const zoom = viewer.zoom || 1;
+        if (points.length >= 2) create("freehand", simplify(points, MAX_POINTS, 0.25 / zoom));
         points = [];
         draft([]);
       }
@@ -245,20 +240,13 @@ export function mountDrawingTools(ctx) {
    * @returns {number | null}
    */
   function hitTest(point) {
-    const [px, py] = viewer.screenPoint(point[0], point[1]);
-    let best = null;
-    let bestDistance = HIT_PX;
-    for (const shape of drawings.all()) {
-      const screen = outline(shape).map((p) => viewer.screenPoint(p[0], p[1]));
-      let d = Infinity;
-      if (screen.length === 1) d = Math.hypot(screen[0][0] - px, screen[0][1] - py);
-      for (let i = 1; i < screen.length; i += 1) d = Math.min(d, segmentDistance(px, py, screen[i - 1], screen[i]));
-      if (d <= bestDistance) {
-        bestDistance = d;
-        best = shape.id;
-      }
-    }
-    return best;
+    const p = viewer.screenPoint(point[0], point[1]);
+    const candidates = drawings.all().map((shape) => ({
+      shape,
+      outline: outline(shape.kind, shape.points).map((q) => viewer.screenPoint(q[0], q[1])),
+    }));
+    const hit = nearest(p, candidates, HIT_PX);
+    return hit ? hit.id : null;
   }
 
   /** @param {number | null} id */
@@ -314,33 +302,4 @@ export function mountDrawingTools(ctx) {
       choose(active === "laser" ? null : "laser");
     },
   };
-}
-
-/**
- * The points a drawing's outline runs through (closed shapes closed).
- * @param {AnnotationShape} shape
- * @returns {number[][]}
- */
-function outline(shape) {
-  const p = shape.points;
-  if (shape.kind === "rectangle" || shape.kind === "ellipse") {
-    const [a, b] = p;
-    return [[a[0], a[1]], [b[0], a[1]], [b[0], b[1]], [a[0], b[1]], [a[0], a[1]]];
-  }
-  if (shape.kind === "polygon") return [...p, p[0]];
-  return p;
-}
-
-/**
- * @param {number} px
- * @param {number} py
- * @param {number[]} a
- * @param {number[]} b
- */
-function segmentDistance(px, py, a, b) {
-  const dx = b[0] - a[0];
-  const dy = b[1] - a[1];
-  const length = dx * dx + dy * dy;
-  const t = length ? Math.max(0, Math.min(1, ((px - a[0]) * dx + (py - a[1]) * dy) / length)) : 0;
-  return Math.hypot(px - (a[0] + t * dx), py - (a[1] + t * dy));
 }

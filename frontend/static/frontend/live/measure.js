@@ -6,62 +6,11 @@
  * resolution. Local: nothing is sent to the class.
  */
 
+import { areaSquareMm, formatArea, formatLength, lengthMicrons, micronsPerPixel } from "./geometry.js";
 import { Overlay, svg } from "./overlay.js";
 import { button, el } from "./page.js";
 
-/**
- * @import { LiveContext, ViewerTool } from "../../../types/live.js"
- * @import { SlideInfo } from "../../../types/slide.js"
- */
-
-/**
- * Micrometres per level-0 pixel in x and y, or null on an uncalibrated scan.
- * @param {SlideInfo | null} slide
- * @returns {[number, number] | null}
- */
-export function micronsPerPixel(slide) {
-  if (!slide || !(slide.mpp_x && slide.mpp_x > 0)) return null;
-  const y = slide.mpp_y && slide.mpp_y > 0 ? slide.mpp_y : slide.mpp_x;
-  return [slide.mpp_x, y];
-}
-
-/**
- * @param {number[][]} points level-0 pixels
- * @param {[number, number]} mpp
- */
-export function lengthMicrons(points, mpp) {
-  let total = 0;
-  for (let i = 1; i < points.length; i += 1) {
-    total += Math.hypot((points[i][0] - points[i - 1][0]) * mpp[0], (points[i][1] - points[i - 1][1]) * mpp[1]);
-  }
-  return total;
-}
-
-/**
- * The shoelace formula, in mm².
- * @param {number[][]} points
- * @param {[number, number]} mpp
- */
-export function areaSquareMm(points, mpp) {
-  let twice = 0;
-  for (let i = 0; i < points.length; i += 1) {
-    const [x1, y1] = points[i];
-    const [x2, y2] = points[(i + 1) % points.length];
-    twice += x1 * y2 - x2 * y1;
-  }
-  return (Math.abs(twice) / 2) * mpp[0] * mpp[1] * 1e-6;
-}
-
-/** @param {number} um */
-export function formatLength(um) {
-  if (um >= 1000) return `${(um / 1000).toFixed(um >= 10000 ? 1 : 2)} mm`;
-  return `${um >= 100 ? um.toFixed(0) : um.toFixed(1)} µm`;
-}
-
-/** @param {number} mm2 */
-export function formatArea(mm2) {
-  return mm2 >= 0.01 ? `${mm2.toFixed(3)} mm²` : `${(mm2 * 1e6).toFixed(0)} µm²`;
-}
+/** @import { LiveContext, ViewerTool } from "../../../types/live.js" */
 
 /** @param {LiveContext} ctx */
 export function mountMeasure(ctx) {

@@ -8,7 +8,11 @@
  * viewer's controls stay on top (docs/frontend.md, "Overlays").
  */
 
+import { pathData } from "./geometry.js";
+
 /** @import { LiveViewerApi } from "../../../types/live.js" */
+
+export { ellipsePoints, rectanglePoints } from "./geometry.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -62,13 +66,10 @@ export class Overlay {
    * @param {boolean} closed
    */
   path(points, closed) {
-    let d = "";
-    for (let i = 0; i < points.length; i += 1) {
-      const [x, y] = this.#viewer.screenPoint(points[i][0], points[i][1]);
-      if (!Number.isFinite(x) || !Number.isFinite(y)) return "M0 0"; // the slide is still opening
-      d += `${i ? "L" : "M"}${x.toFixed(1)} ${y.toFixed(1)}`;
-    }
-    return closed && points.length > 2 ? d + "Z" : d;
+    return pathData(
+      points.map((p) => this.#viewer.screenPoint(p[0], p[1])),
+      closed,
+    );
   }
 
   /**
@@ -78,40 +79,4 @@ export class Overlay {
   screen(x, y) {
     return this.#viewer.screenPoint(x, y);
   }
-}
-
-/**
- * The outline of an ellipse given its bounding box's corners, as a polygon
- * (drawn through the viewer's rotation like any other shape).
- * @param {number[]} a
- * @param {number[]} b
- * @param {number} [steps]
- * @returns {number[][]}
- */
-export function ellipsePoints(a, b, steps = 72) {
-  const cx = (a[0] + b[0]) / 2;
-  const cy = (a[1] + b[1]) / 2;
-  const rx = Math.abs(b[0] - a[0]) / 2;
-  const ry = Math.abs(b[1] - a[1]) / 2;
-  const out = [];
-  for (let i = 0; i < steps; i += 1) {
-    const t = (i / steps) * 2 * Math.PI;
-    out.push([cx + rx * Math.cos(t), cy + ry * Math.sin(t)]);
-  }
-  return out;
-}
-
-/**
- * The four corners of a rectangle given two opposite corners.
- * @param {number[]} a
- * @param {number[]} b
- * @returns {number[][]}
- */
-export function rectanglePoints(a, b) {
-  return [
-    [a[0], a[1]],
-    [b[0], a[1]],
-    [b[0], b[1]],
-    [a[0], b[1]],
-  ];
 }
