@@ -3,12 +3,14 @@
  * The live class map (staff): where roaming students are looking, from
  * `class_views` (each roaming student's latest own view, at most once a
  * second). Each view is drawn as the rectangle a 1366×768 laptop shows at
- * that centre, zoom and rotation, labelled with the student's name; with
- * many students the translucent fills add up to a heatmap.
+ * that centre, zoom and rotation, labelled with the student's name, on the
+ * slide and on the navigator. As a heatmap (the "Heatmap" toggle, and by
+ * itself above LABEL_LIMIT views) the boxes lose their outlines and names and
+ * their translucent fills add up where many students look.
  */
 
 import { Overlay, svg } from "./overlay.js";
-import { button } from "./page.js";
+import { button, el } from "./page.js";
 
 /**
  * @import { LiveContext } from "../../../types/live.js"
@@ -19,6 +21,7 @@ import { button } from "./page.js";
 const SCREEN = [1366, 768];
 /** Above this many views the names are left out (the fills make the heatmap). */
 const LABEL_LIMIT = 12;
+const SVG = "http://www.w3.org/2000/svg";
 
 /**
  * The corners of what a screen shows of the slide at a view, in level-0 pixels.
@@ -37,54 +40,89 @@ export function viewCorners(view) {
   ]);
 }
 
-/** @param {LiveContext} ctx */
+/**
+ * @param {LiveContext} ctx
+ * @returns {{ toggle(): void }}
+ */
 export function mountClassMap(ctx) {
   const { client, viewer } = ctx;
   const layer = new Overlay(viewer, "overlay-classmap");
   /** @type {ClassView[]} */
   let views = [];
   let shown = true;
-  const toggle = button("Class map", "tool tool-classmap", () => {
-    shown = !shown;
-    toggle.setAttribute("aria-pressed", String(shown));
-    layer.redraw();
-  });
-  toggle.title = "Show where roaming students are looking";
+  let heat = false;
+
+  const toggle = button("Class map", "tool tool-classmap", () => setShown(!shown));
+  toggle.title = "Show where roaming students are looking (C)";
   toggle.setAttribute("aria-pressed", "true");
-  const count = document.createElement("span");
-  count.className = "classmap-count";
+  const count = el("span", "classmap-count", "");
   toggle.append(count);
-  const group = document.createElement("div");
-  group.className = "tool-group";
-  group.append(toggle);
+  const heatButton = button("Heatmap", "tool tool-heat", () => {
+    heat = !heat;
+    heatButton.setAttribute("aria-pressed", String(heat));
+    redraw();
+  });
+  heatButton.title = "Draw the class map as a heatmap instead of named boxes";
+  heatButton.setAttribute("aria-pressed", "false");
+  const group = el("div", "tool-group classmap-tools");
+  group.setAttribute("role", "group");
+  group.setAttribute("aria-label", "Class map");
+  group.append(toggle, heatButton);
   ctx.slot("toolbar").append(group);
+
+  /** @param {boolean} value */
+  function setShown(value) {
+    shown = value;
+    toggle.setAttribute("aria-pressed", String(shown));
+    heatButton.disabled = !shown;
+    redraw();
+  }
 
   client.on("class_views", (event) => {
     views = event.views;
     count.textContent = views.length ? ` (${views.length})` : "";
-    layer.redraw();
+    redraw();
   });
   client.on("slide_opened", () => {
     views = [];
     count.textContent = "";
-    layer.redraw();
+    redraw();
   });
 
-  layer.paint(() => {
+  // The navigator (OpenSeadragon's overview in the corner) gets the same
+  // boxes, so views far from the teacher's are seen too.
+  const mini = /** @type {SVGSVGElement} */ (document.createElementNS(SVG, "svg"));
+  mini.setAttribute("class", "slide-overlay overlay-classmap navigator-classmap");
+  mini.setAttribute("aria-hidden", "true");
+  const navigator = viewer.osd.navigator;
+  if (navigator) {
+    navigator.element.append(mini);
+    navigator.addHandler("update-viewport", () => drawNavigator());
+  }
+
+  function redraw() {
+    layer.redraw();
+    drawNavigator();
+  }
+
+  /** The views on the open slide, or none while hidden. */
+  function current() {
     const slide = viewer.slide;
-    if (!shown || !slide) {
-      layer.root.replaceChildren();
-      return;
-    }
-    const mine = views.filter((v) => v.viewport.slide_id === slide.id);
-    const labels = mine.length <= LABEL_LIMIT;
+    if (!shown || !slide) return [];
+    return views.filter((v) => v.viewport.slide_id === slide.id);
+  }
+
+  layer.paint(() => {
+    const mine = current();
+    const asHeat = heat || mine.length > LABEL_LIMIT;
+    layer.root.classList.toggle("classmap-heat", asHeat);
     layer.root.replaceChildren(
       ...mine.map((v) => {
         const g = svg("g", { class: "class-view" });
         g.dataset.participant = v.participant;
         const corners = viewCorners(v.viewport);
         g.append(svg("path", { d: layer.path(corners, true), class: "class-view-box" }));
-        if (labels) {
+        if (!asHeat) {
           const [x, y] = layer.screen(corners[0][0], corners[0][1]);
           const label = svg("text", { x: x + 4, y: y + 16, class: "class-view-name" });
           label.textContent = v.name;
@@ -94,4 +132,31 @@ export function mountClassMap(ctx) {
       }),
     );
   });
+
+  function drawNavigator() {
+    const item = navigator && navigator.world.getItemCount() ? navigator.world.getItemAt(0) : null;
+    const slide = viewer.slide;
+    if (!navigator || !item || !slide) {
+      mini.replaceChildren();
+      return;
+    }
+    const off = Array.isArray(slide.offset) ? slide.offset : [0, 0];
+    const OSD = window.OpenSeadragon;
+    mini.classList.toggle("classmap-heat", heat || current().length > LABEL_LIMIT);
+    mini.replaceChildren(
+      ...current().map((v) => {
+        let d = "";
+        viewCorners(v.viewport).forEach(([x, y], i) => {
+          const point = item.imageToViewportCoordinates(new OSD.Point(x - Number(off[0] || 0), y - Number(off[1] || 0)));
+          const pixel = navigator.viewport.pixelFromPoint(point, true);
+          d += `${i ? "L" : "M"}${pixel.x.toFixed(1)} ${pixel.y.toFixed(1)}`;
+        });
+        const box = svg("path", { d: d + "Z", class: "class-view-box" });
+        box.dataset.participant = v.participant;
+        return box;
+      }),
+    );
+  }
+
+  return { toggle: () => setShown(!shown) };
 }

@@ -106,7 +106,11 @@ export function startPage(kind) {
       ? guestToken(page.session.id)
       : null,
   });
-  const viewer = new LiveViewer($("live-stage"), { osdImages: page.urls.osd_images });
+  // The big screen shows the class's view only: no navigator in the corner.
+  const viewer = new LiveViewer($("live-stage"), {
+    osdImages: page.urls.osd_images,
+    navigator: kind !== "projector",
+  });
   const live = $("live-announcer");
   const toasts = $("live-toasts");
   /** @type {LiveContext<P>["you"]} */

@@ -1,8 +1,9 @@
 // @ts-check
 /**
  * Keyboard shortcuts for the common actions, and the help dialog that lists
- * them (`?`, or the ? button). Keys typed into a field are left alone; a
- * native <dialog> gives focus trapping and Esc for free.
+ * them (`?`, or the ? button). Keys typed into a field are left alone. The
+ * help is a modal <dialog> (Esc closes it, the page behind is inert) whose
+ * Tab and Shift+Tab cycle inside it; closing gives the focus back.
  */
 
 import { button, el } from "./page.js";
@@ -32,6 +33,20 @@ export function mountShortcuts(dialogElement, helpButton, shortcuts) {
   const close = button("Close", "button", () => dialog.close());
   dialog.replaceChildren(title, table, close);
   helpButton.addEventListener("click", () => dialog.showModal());
+  // Chromium lets Tab leave a modal dialog for the browser's own controls: keep it in.
+  dialog.addEventListener("keydown", (event) => {
+    if (event.key !== "Tab") return;
+    const focusable = [...dialog.querySelectorAll("button, [href], input, select, textarea, [tabindex]")].filter(
+      (node) => !(/** @type {HTMLButtonElement} */ (node).disabled) && node.getAttribute("tabindex") !== "-1",
+    );
+    if (!focusable.length) return;
+    const first = /** @type {HTMLElement} */ (focusable[0]);
+    const last = /** @type {HTMLElement} */ (focusable[focusable.length - 1]);
+    if (event.shiftKey ? document.activeElement === first : document.activeElement === last) {
+      event.preventDefault();
+      (event.shiftKey ? last : first).focus();
+    }
+  });
 
   document.addEventListener("keydown", (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey || dialog.open) return;

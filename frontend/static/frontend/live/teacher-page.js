@@ -12,7 +12,7 @@ import { mountAgenda } from "./agenda.js";
 import { mountClassMap } from "./classmap.js";
 import { mountDrawingTools } from "./drawing.js";
 import { mountMeasure } from "./measure.js";
-import { $, startPage } from "./page.js";
+import { $, button, el, startPage } from "./page.js";
 import { mountQuizTeacher } from "./quiz-teacher.js";
 import { mountRoster } from "./roster.js";
 import { mountShortcuts } from "./shortcuts.js";
@@ -46,6 +46,42 @@ client.on("slide_opened", () => {
 });
 client.on("viewport", (event) => {
   if (performance.now() - movedAt > 1500) viewer.setView(event.viewport);
+});
+
+// Rotation: a quarter turn either way, or back to upright; the class turns too.
+const rotation = el("span", "rotation-angle", "0°");
+/**
+ * @param {number | null} turn degrees to add (clockwise), or null: back to upright
+ */
+function rotate(turn) {
+  const current = viewer.getView();
+  if (!current) return;
+  const vp = viewer.osd.viewport;
+  // OpenSeadragon animates from its own (unnormalised) angle: turn from there.
+  const raw = turn === null ? vp.getRotation() - current.rotation : vp.getRotation() + turn;
+  const target = (((Math.round(raw) % 360) + 360) % 360);
+  vp.setRotation(turn === null && current.rotation > 180 ? raw + 360 : raw);
+  movedAt = performance.now();
+  client.send({ type: "set_viewport", ...current, rotation: target });
+}
+const rotateLeft = button("⟲", "tool", () => rotate(-90));
+const rotateRight = button("⟳", "tool", () => rotate(90));
+const rotateReset = button("", "tool", () => rotate(null));
+rotateLeft.setAttribute("aria-label", "Rotate 90° anticlockwise ([)");
+rotateLeft.title = "Rotate 90° anticlockwise ([)";
+rotateRight.setAttribute("aria-label", "Rotate 90° clockwise (])");
+rotateRight.title = "Rotate 90° clockwise (])";
+rotateReset.append(rotation);
+rotateReset.setAttribute("aria-label", "Rotation: back to upright (0)");
+rotateReset.title = "Back to upright (0)";
+const rotationTools = el("div", "tool-group rotation-tools");
+rotationTools.setAttribute("role", "group");
+rotationTools.setAttribute("aria-label", "Rotation");
+rotationTools.append(rotateLeft, rotateReset, rotateRight);
+viewer.onDraw(() => {
+  const view = viewer.getView();
+  const text = `${Math.round(view ? view.rotation : 0)}°`;
+  if (rotation.textContent !== text) rotation.textContent = text;
 });
 
 // Session state: start, end.
@@ -108,7 +144,8 @@ client.on("roster", (event) => showCounts(event.counts));
 const agenda = mountAgenda(ctx, $("agenda"));
 const drawing = mountDrawingTools(ctx);
 mountMeasure(ctx);
-mountClassMap(ctx);
+ctx.slot("toolbar").append(rotationTools);
+const classMap = mountClassMap(ctx);
 const quiz = mountQuizTeacher(ctx, $("quiz-panel"));
 mountRoster(ctx, $("roster"), $("qa"));
 mountShortcuts($("help-dialog"), $("help-button"), [
@@ -120,6 +157,10 @@ mountShortcuts($("help-dialog"), $("help-button"), [
   { keys: ["v"], label: "V", what: "Select drawings to edit or delete", run: () => drawing.choose("select") },
   { keys: ["Delete", "Backspace"], label: "Delete", what: "Delete the selected drawing", run: () => drawing.deleteSelected() },
   { keys: ["Escape"], label: "Esc", what: "Stop drawing", run: () => drawing.choose(null) },
+  { keys: ["]"], label: "]", what: "Rotate 90° clockwise", run: () => rotateRight.click() },
+  { keys: ["["], label: "[", what: "Rotate 90° anticlockwise", run: () => rotateLeft.click() },
+  { keys: ["0"], label: "0", what: "Rotation back to upright", run: () => rotate(null) },
+  { keys: ["c"], label: "C", what: "Class map on or off", run: () => classMap.toggle() },
   { keys: ["q"], label: "Q", what: "Push the chosen question", run: () => quiz.push() },
   { keys: [], label: "M", what: "Measure a length (Esc stops)", run: () => undefined },
   { keys: ["?"], label: "?", what: "Show this help", run: () => undefined },
