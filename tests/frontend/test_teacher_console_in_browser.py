@@ -6,8 +6,8 @@ next and previous move the class, rotation reaches the students, the roster tell
 following from roaming, the class map draws a roaming student's view (on the slide
 and on the navigator, as boxes or a heatmap), the keyboard help opens with `?` and
 closes with Esc, and the projector's QR code decodes (jsQR, a decoder independent of
-uqr that drew it) to the join URL. Screenshots of the console at 1366×768 and at
-1920×1080 and of the projector go to var/screenshots/.
+uqr that drew it) to the join URL. Screenshots of the console at 1366x768 and at
+1920x1080 and of the projector go to var/screenshots/.
 """
 
 from __future__ import annotations
@@ -78,15 +78,24 @@ def test_next_and_previous_move_the_class_to_the_saved_views(
     teacher, alice, bob = lecture["teacher"], lecture["alice"], lecture["bob"]
     slide = teacher.evaluate("() => window.scopecastLive.viewer.slide")
     teacher.get_by_role("button", name="Next →").click()
-    teacher.wait_for_function("() => document.querySelector('.agenda-item.current .agenda-number').textContent === '2'")
+    teacher.wait_for_function(
+        "() => document.querySelector('.agenda-item.current .agenda-number').textContent === '2'"
+    )
     # Item 2's saved view (tests/frontend/browser_seed.py): centre at 30 %, 40 %, zoom 0.5.
-    saved = {"slide_id": slide["id"], "x": slide["width"] * 0.3, "y": slide["height"] * 0.4, "zoom": 0.5}
+    saved = {
+        "slide_id": slide["id"],
+        "x": slide["width"] * 0.3,
+        "y": slide["height"] * 0.4,
+        "zoom": 0.5,
+    }
     for page in (teacher, alice, bob):
         wait_converged(page, saved)
     # The keyboard goes back (P), and the class with it.
     teacher.locator("body").click(position={"x": 5, "y": 5})
     teacher.keyboard.press("p")
-    teacher.wait_for_function("() => document.querySelector('.agenda-item.current .agenda-number').textContent === '1'")
+    teacher.wait_for_function(
+        "() => document.querySelector('.agenda-item.current .agenda-number').textContent === '1'"
+    )
     target = settled_view(teacher)
     assert abs(target["zoom"] - 0.5) > 0.01  # item 1 is the whole slide, not item 2's view
     for student in (alice, bob):
@@ -97,10 +106,16 @@ def test_next_and_previous_move_the_class_to_the_saved_views(
 def test_rotation_from_the_console_reaches_the_students(lecture: dict[str, Page]) -> None:
     teacher, alice = lecture["teacher"], lecture["alice"]
     teacher.get_by_role("button", name="Rotate 90° clockwise (])").click()
-    alice.wait_for_function("() => Math.round(window.scopecastLive.viewer.getView().rotation) === 90")
-    teacher.wait_for_function("() => document.querySelector('.rotation-angle').textContent === '90°'")
+    alice.wait_for_function(
+        "() => Math.round(window.scopecastLive.viewer.getView().rotation) === 90"
+    )
+    teacher.wait_for_function(
+        "() => document.querySelector('.rotation-angle').textContent === '90°'"
+    )
     teacher.keyboard.press("0")
-    alice.wait_for_function("() => Math.round(window.scopecastLive.viewer.getView().rotation) % 360 === 0")
+    alice.wait_for_function(
+        "() => Math.round(window.scopecastLive.viewer.getView().rotation) % 360 === 0"
+    )
     settled_view(teacher)
 
 
@@ -161,7 +176,9 @@ def test_the_keyboard_help_opens_with_a_question_mark_and_closes_with_escape(
     # A modal dialog keeps the focus inside it.
     for _ in range(4):
         teacher.keyboard.press("Tab")
-        assert teacher.evaluate("() => document.getElementById('help-dialog').contains(document.activeElement)")
+        assert teacher.evaluate(
+            "() => document.getElementById('help-dialog').contains(document.activeElement)"
+        )
     teacher.keyboard.press("Escape")
     dialog.wait_for(state="hidden")
     # A shortcut typed into a field is text, not a command.
@@ -170,7 +187,9 @@ def test_the_keyboard_help_opens_with_a_question_mark_and_closes_with_escape(
     field.type("?l")
     assert field.input_value() == "?l"
     assert not dialog.is_visible()
-    assert teacher.get_by_role("button", name="Lock follow").get_attribute("aria-pressed") == "false"
+    assert (
+        teacher.get_by_role("button", name="Lock follow").get_attribute("aria-pressed") == "false"
+    )
 
 
 def test_console_screenshots_on_a_laptop_and_a_1920_screen(
@@ -200,7 +219,9 @@ def test_the_projector_qr_code_decodes_to_the_join_url(
     assert page.locator(".navigator").count() == 0
     assert page.locator(".roster-entry, .drawing-tools").count() == 0
     screenshot(page, "projector")
-    join_url = page.evaluate("() => window.scopecastLive.page.join_url")  # SITE_ROOT + /join/<code>/
+    join_url = page.evaluate(
+        "() => window.scopecastLive.page.join_url"
+    )  # SITE_ROOT + /join/<code>/
     assert join_url.endswith(f"/join/{code}/")
     markup = page.locator("svg.qr-code").evaluate("(e) => new XMLSerializer().serializeToString(e)")
     page.keyboard.press("j")
