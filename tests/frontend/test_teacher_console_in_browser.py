@@ -248,3 +248,34 @@ def test_the_projector_qr_code_decodes_to_the_join_url(
     )
     decoder.close()
     assert text == join_url, json.dumps(text)
+
+
+def test_questions_come_newest_first_and_are_marked_answered(lecture: dict[str, Page]) -> None:
+    teacher, bob = lecture["teacher"], lecture["bob"]
+    for text in ("What stain is this?", "Where is the portal vein?"):
+        bob.get_by_label("A question for the teacher").fill(text)
+        bob.get_by_role("button", name="Ask").click()
+        teacher.wait_for_selector(f".qa-item >> text={text}")
+    items = teacher.locator(".qa-item")
+    assert "portal vein" in items.nth(0).inner_text()
+    assert "stain" in items.nth(1).inner_text()
+    done = items.nth(0).get_by_role("button", name="Answered")
+    done.click()
+    assert "answered" in str(items.nth(0).get_attribute("class"))
+    assert done.get_attribute("aria-pressed") == "true"
+
+
+def test_ending_the_session_asks_first_then_ends_it_for_the_class(lecture: dict[str, Page]) -> None:
+    """Last in this module: the session is over after it."""
+    teacher, alice = lecture["teacher"], lecture["alice"]
+    end = teacher.get_by_role("button", name="End session")
+    teacher.once("dialog", lambda dialog: dialog.dismiss())
+    end.click()
+    teacher.wait_for_timeout(300)
+    assert teacher.locator("#session-state").inner_text().lower() == "live"
+    assert not alice.locator("#live-ended").is_visible()
+    teacher.once("dialog", lambda dialog: dialog.accept())
+    end.click()
+    alice.locator("#live-ended").wait_for()
+    teacher.locator("#live-ended").wait_for()
+    assert teacher.locator("#session-state").inner_text().lower() == "ended"
