@@ -161,6 +161,7 @@ def test_the_roster_and_the_class_map_show_a_roaming_student(lecture: dict[str, 
     box.wait_for()
     alice.get_by_role("button", name="Back to the teacher").click()
     teacher.wait_for_selector(".roster-entry[data-following=true] >> text=Alice")
+    teacher.wait_for_selector(".overlay-classmap .class-view", state="detached", timeout=500)
 
 
 def test_the_keyboard_help_opens_with_a_question_mark_and_closes_with_escape(

@@ -83,6 +83,17 @@ export function mountClassMap(ctx) {
     count.textContent = views.length ? ` (${views.length})` : "";
     redraw();
   });
+  // The roster is immediate, class_views come within a second: a student
+  // who went back to following leaves the map at once.
+  /** @type {Set<string>} */
+  let following = new Set();
+  /** @param {{ participant: string, following: boolean }[] | null | undefined} roster */
+  function setRoster(roster) {
+    following = new Set((roster || []).filter((r) => r.following).map((r) => r.participant));
+    redraw();
+  }
+  client.on("snapshot", (snapshot) => setRoster(snapshot.roster));
+  client.on("roster", (event) => setRoster(event.roster));
   client.on("slide_opened", () => {
     views = [];
     count.textContent = "";
@@ -109,7 +120,7 @@ export function mountClassMap(ctx) {
   function current() {
     const slide = viewer.slide;
     if (!shown || !slide) return [];
-    return views.filter((v) => v.viewport.slide_id === slide.id);
+    return views.filter((v) => v.viewport.slide_id === slide.id && !following.has(v.participant));
   }
 
   layer.paint(() => {
