@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.support.browser import LiveServer, launch_chromium, seeded_server
+from tests.support.browser import LiveServer, launch_chromium, run_python, seeded_server
 from tests.support.lecture import (
     PROJECTOR,
     ROOT,
@@ -191,12 +191,16 @@ def test_the_keyboard_help_opens_with_a_question_mark_and_closes_with_escape(
     assert (
         teacher.get_by_role("button", name="Lock follow").get_attribute("aria-pressed") == "false"
     )
+    field.fill("")
+    teacher.locator("body").click(position={"x": 5, "y": 5})
 
 
 def test_console_screenshots_on_a_laptop_and_a_1920_screen(
     browser: Browser, server: LiveServer, lecture: dict[str, Page]
 ) -> None:
     teacher = lecture["teacher"]
+    teacher.get_by_role("button", name="1 Liver, H&E").click()
+    settled_view(teacher)
     teacher.wait_for_function(FULLY_LOADED)
     screenshot(teacher, "console-laptop")
     wide = open_live(browser, server, "tess", session_path(server, "teach"), PROJECTOR)
@@ -264,6 +268,38 @@ def test_questions_come_newest_first_and_are_marked_answered(lecture: dict[str, 
     done.click()
     assert "answered" in str(items.nth(0).get_attribute("class"))
     assert done.get_attribute("aria-pressed") == "true"
+
+
+def test_a_scheduled_session_is_started_from_the_console(
+    browser: Browser, server: LiveServer, lecture: dict[str, Page]
+) -> None:
+    made = run_python(
+        [
+            "manage.py",
+            "shell",
+            "-c",
+            "from classroom.models import LiveSession; s = LiveSession.objects.get(pk="
+            f"{server.seeded['session_id']}); print(LiveSession.objects.create(course=s.course, "
+            "title='Kidney, later').pk)",
+        ],
+        server.env,
+    )
+    path = f"/sessions/{made.strip().splitlines()[-1]}/"
+    teacher = open_live(browser, server, "tess", path + "teach")
+    student = open_live(browser, server, "bob", path)
+    assert teacher.locator("#session-state").inner_text().lower() == "not started"
+    assert not teacher.get_by_role("button", name="End session").is_visible()
+    teacher.get_by_role("button", name="Start session").click()
+    teacher.wait_for_function(
+        "() => document.getElementById('session-state').dataset.state === 'live'"
+    )
+    assert teacher.get_by_role("button", name="End session").is_visible()
+    assert not teacher.get_by_role("button", name="Start session").is_visible()
+    student.wait_for_function(
+        "() => document.getElementById('live-app').dataset.session === 'live'"
+    )
+    teacher.context.close()
+    student.context.close()
 
 
 def test_ending_the_session_asks_first_then_ends_it_for_the_class(lecture: dict[str, Page]) -> None:
