@@ -116,8 +116,10 @@ DRAWINGS = {
     "rectangle": ("Box", "drag", [(100, -150), (180, -80)]),
     "ellipse": ("Ellipse", "drag", [(-300, 20), (-200, 90)]),
     "polygon": ("Polygon", "clicks", [(-120, 20), (-40, 30), (-60, 100), (-120, 20)]),
-    "freehand": ("Freehand", "drag", [(40, 20), (160, 100)]),
+    "freehand": ("Freehand", "path", [(40, 20), (70, 60), (100, 30), (130, 80), (160, 40)]),
 }
+# A colour per kind (by the swatches' names), so the screenshot tells them apart.
+COLOURS = ["yellow", "cyan", "green", "pink", "white", "cyan", "green", "pink"]
 
 
 def _draw(teacher: Page, tool: str, gesture: str, offsets: list[tuple[int, int]]) -> None:
@@ -128,6 +130,12 @@ def _draw(teacher: Page, tool: str, gesture: str, offsets: list[tuple[int, int]]
         teacher.mouse.click(*points[0])
     elif gesture == "drag":
         drag(teacher, points[0], points[1])
+    elif gesture == "path":
+        teacher.mouse.move(*points[0])
+        teacher.mouse.down()
+        for point in points[1:]:
+            teacher.mouse.move(*point, steps=6)
+        teacher.mouse.up()
     else:
         for point in points:
             teacher.mouse.click(*point)
@@ -139,19 +147,39 @@ def test_every_annotation_kind_an_edit_and_a_delete_reach_the_students(
 ) -> None:
     teacher, alice, bob = lecture["teacher"], lecture["alice"], lecture["bob"]
     teacher.get_by_label("Text of the label or of the selected drawing").fill("Portal triad")
-    for kind, (tool, gesture, offsets) in DRAWINGS.items():
+    for (kind, (tool, gesture, offsets)), colour in zip(DRAWINGS.items(), COLOURS, strict=True):
+        teacher.get_by_role("radio", name=colour).click()
         _draw(teacher, tool, gesture, offsets)
         for student in (alice, bob):
             student.wait_for_selector(f".overlay-annotations .drawing[data-kind='{kind}']")
     assert alice.locator(".drawing-text .label").text_content() == "Portal triad"
+    assert alice.locator(".overlay-annotations .label").count() == 1  # only the text tool labels
+    freehand = alice.locator(".drawing-freehand .stroke").get_attribute("d") or ""
+    assert freehand.count("L") >= 4, freehand  # its four bends, not a straight line
     screenshot(alice, "lecture-student-annotations")
 
-    # Edit: select the rectangle and recolour it; delete the line.
+    # Edit the text: select the label, retype it; move the ellipse by dragging it.
     teacher.get_by_role("button", name="Select", exact=True).click()
     cx, cy = stage_centre(teacher)
+    teacher.mouse.click(cx - 200, cy - 150)  # the text's anchor
+    label = teacher.get_by_label("Text of the label or of the selected drawing")
+    label.fill("Central vein")
+    label.press("Enter")
+    for student in (alice, bob):
+        student.wait_for_function(
+            "() => document.querySelector('.drawing-text .label')?.textContent === 'Central vein'"
+        )
+    before = alice.locator(".drawing-ellipse .stroke").get_attribute("d")
+    drag(teacher, (cx - 250, cy + 55), (cx - 250, cy + 155))  # inside the ellipse
+    alice.wait_for_function(
+        "(d) => document.querySelector('.drawing-ellipse .stroke')?.getAttribute('d') !== d",
+        arg=before,
+    )
+
+    # Edit: select the rectangle and recolour it; delete the line.
     teacher.mouse.click(cx + 100, cy - 115)  # on the rectangle's left edge
-    teacher.get_by_role("radio", name="pink").click()
-    alice.wait_for_selector(".drawing[data-kind='rectangle'][stroke='#ff4081']")
+    teacher.get_by_role("radio", name="cyan").click()
+    alice.wait_for_selector(".drawing[data-kind='rectangle'][stroke='#00e5ff']")
     teacher.mouse.click(cx + 40, cy - 115)  # on the line
     teacher.keyboard.press("Delete")
     for student in (alice, bob):

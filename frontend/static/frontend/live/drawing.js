@@ -3,7 +3,8 @@
  * The teacher's drawing tools: every annotation kind of docs/protocol.md
  * (point, text, arrow, line, rectangle, ellipse, polygon, freehand), a
  * colour palette, select to move, recolour, relabel or delete, and the laser
- * pointer. Drawings go out as annotation_create/update/delete; the server's
+ * pointer. The label field is the text tool's text, and the label of the
+ * selected drawing (select one, type, Enter). Drawings go out as annotation_create/update/delete; the server's
  * events draw them (annotations.js), for the teacher as for the class.
  *
  * Why our own tools and not Annotorious: Annotorious injects inline styles,
@@ -127,7 +128,7 @@ export function mountDrawingTools(ctx) {
   function draft(pts, kind = /** @type {Kind} */ (active)) {
     const slide = viewer.slide;
     const shape = /** @type {[number, number][]} */ (pts);
-    drawings.setDraft(slide && pts.length ? { slide_id: slide.id, kind, colour, points: shape, text: textInput.value } : null);
+    drawings.setDraft(slide && pts.length ? { slide_id: slide.id, kind, colour, points: shape, text: kind === "text" ? textInput.value : "" } : null);
   }
 
   /** @type {ViewerTool} */
@@ -190,7 +191,7 @@ export function mountDrawingTools(ctx) {
         const [a] = points;
         const [ax, ay] = viewer.screenPoint(a[0], a[1]);
         const [bx, by] = viewer.screenPoint(point[0], point[1]);
-        if (Math.hypot(ax - bx, ay - by) > 4) create(/** @type {Kind} */ (active), [a, point], textInput.value.trim());
+        if (Math.hypot(ax - bx, ay - by) > 4) create(/** @type {Kind} */ (active), [a, point]);
         points = [];
         draft([]);
       } else if (active === "freehand" && points.length) {
@@ -203,7 +204,7 @@ export function mountDrawingTools(ctx) {
       }
     },
     click(point, event) {
-      if (active === "point") create("point", [point], textInput.value.trim());
+      if (active === "point") create("point", [point]);
       else if (active === "text") {
         const text = textInput.value.trim();
         if (!text) {
@@ -223,7 +224,7 @@ export function mountDrawingTools(ctx) {
               return Math.hypot(fx - px, fy - py) < 12;
             })());
         if (closes) {
-          create("polygon", points, textInput.value.trim());
+          create("polygon", points);
           points = [];
           draft([]);
           return;

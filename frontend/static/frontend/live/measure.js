@@ -10,10 +10,21 @@ import { areaSquareMm, formatArea, formatLength, lengthMicrons, micronsPerPixel 
 import { Overlay, svg } from "./overlay.js";
 import { button, el } from "./page.js";
 
-/** @import { LiveContext, ViewerTool } from "../../../types/live.js" */
+/** @import { LiveViewerApi, SlotName, ViewerTool } from "../../../types/live.js" */
 
-/** @param {LiveContext} ctx */
-export function mountMeasure(ctx) {
+/**
+ * What the measuring tool needs of a page: a LiveContext on the live pages,
+ * solo-measure.js's adapter on the solo viewer.
+ * @typedef {Pick<LiveViewerApi, "slide" | "layer" | "onDraw" | "screenPoint" | "zoom" | "setTool" | "onToolChange">} MeasureViewer
+ * @typedef {{ viewer: MeasureViewer, slot(name: SlotName): HTMLElement, announce(text: string): void }} MeasureContext
+ */
+
+/**
+ * @param {MeasureContext} ctx
+ * @param {{ magnification?: boolean }} [options] show the magnification
+ *   readout (the solo viewer has its own)
+ */
+export function mountMeasure(ctx, options = {}) {
   const { viewer } = ctx;
   const bar = el("div", "tool-group measure-tools");
   bar.setAttribute("role", "group");
@@ -140,7 +151,7 @@ export function mountMeasure(ctx) {
     const slide = viewer.slide;
     const zoom = viewer.zoom;
     const objective = slide && slide.objective_power ? slide.objective_power : null;
-    power.textContent = objective && zoom ? `${formatPower(objective * zoom)}×` : "";
+    power.textContent = objective && zoom && options.magnification !== false ? `${formatPower(objective * zoom)}×` : "";
     const beyond = Boolean(objective && zoom > 1.05);
     native.hidden = !beyond;
     native.textContent = beyond

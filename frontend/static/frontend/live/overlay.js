@@ -35,7 +35,7 @@ export class Overlay {
   #painters = new Set();
 
   /**
-   * @param {LiveViewerApi} viewer
+   * @param {Pick<LiveViewerApi, "layer" | "onDraw" | "screenPoint">} viewer
    * @param {string} className
    */
   constructor(viewer, className) {
