@@ -10,7 +10,7 @@
 
 import { mountMeasure } from "./measure.js";
 
-/** @import { ViewerTool, SlotName } from "../../../types/live.js" */
+/** @import { ViewerTool } from "../../../types/live.js" */
 /** @import { MeasureViewer } from "./measure.js" */
 
 /** @implements {MeasureViewer} */
@@ -154,25 +154,24 @@ class SoloViewer {
 }
 
 /** Mounts the tool once the viewer script has created OpenSeadragon. */
-function start() {
+function mountWhenOpen() {
   const api = window.scopecastViewer;
   const toolbar = document.querySelector(".viewer-toolbar");
   if (!api || !(toolbar instanceof HTMLElement)) return;
   if (api.state === "error") return;
   if (!api.viewer) {
-    window.setTimeout(start, 50);
+    window.setTimeout(mountWhenOpen, 50);
     return;
   }
   const viewer = new SoloViewer(api, api.viewer);
   mountMeasure(
     {
       viewer,
-      /** @param {SlotName} _name */
-      slot: (_name) => toolbar,
+      slot: () => toolbar, // one toolbar on this page
       announce: () => {}, // the readout is itself a polite live region
     },
     { magnification: false },
   );
 }
 
-start();
+mountWhenOpen();
