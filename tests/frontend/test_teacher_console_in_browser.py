@@ -101,6 +101,14 @@ def test_next_and_previous_move_the_class_to_the_saved_views(
     for student in (alice, bob):
         wait_converged(student, target)
     assert agenda_index(teacher) == "1"
+    # Any slide of the course, from the folded list of thumbnails: the whole slide, for everyone.
+    teacher.get_by_text("All slides of the course (1)").click()
+    teacher.locator(".slide-pick", has_text="Liver, H&E").click()
+    teacher.wait_for_selector(".agenda-open[aria-current=step]", state="detached")
+    assert teacher.locator(".slide-pick.current").count() == 1
+    whole = settled_view(teacher)
+    for student in (alice, bob):
+        wait_converged(student, whole)
 
 
 def test_rotation_from_the_console_reaches_the_students(lecture: dict[str, Page]) -> None:

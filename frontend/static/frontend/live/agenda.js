@@ -36,7 +36,10 @@ export function mountAgenda(ctx, section) {
   const nav = el("div", "agenda-nav");
   nav.append(prev, next);
   const list = el("ol", "agenda-list");
-  const slidesHeading = el("h3", "side-subheading", "All slides of the course");
+  // The course's slides fold away while the session has an agenda (room for
+  // the class and the questions on a laptop); open when it has none.
+  const slidesBox = /** @type {HTMLDetailsElement} */ (el("details", "slide-picker-box"));
+  const slidesHeading = el("summary", "side-subheading", `All slides of the course (${page.slides.length})`);
   const slides = el("ul", "slide-picker");
   for (const slide of page.slides) {
     const b = button("", "slide-pick", () => client.send({ type: "open_slide", slide_id: slide.id }));
@@ -51,7 +54,8 @@ export function mountAgenda(ctx, section) {
     li.append(b);
     slides.append(li);
   }
-  section.replaceChildren(heading, nav, list, slidesHeading, slides);
+  slidesBox.append(slidesHeading, slides);
+  section.replaceChildren(heading, nav, list, slidesBox);
 
   client.on("snapshot", (snapshot) => {
     items = snapshot.agenda;
@@ -83,6 +87,7 @@ export function mountAgenda(ctx, section) {
       }),
     );
     if (!items.length) list.append(el("li", "muted", "This session has no agenda: open slides below."));
+    if (!items.length) slidesBox.open = true;
     prev.disabled = !items.length || current === null || current <= 0;
     next.disabled = !items.length || (current !== null && current >= items.length - 1);
     for (const b of slides.querySelectorAll("button")) {
