@@ -10,15 +10,17 @@ Screenshots go to var/screenshots/.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, WebSocketRoute
 
 from tests.support.browser import LiveServer, launch_chromium, log_in, seeded_server
 from tests.support.lecture import (
     LAPTOP,
+    LIVE,
     drag,
     open_live,
     screenshot,
@@ -177,4 +179,43 @@ def test_the_solo_viewer_page_has_the_measuring_tool(browser: Browser, server: L
     assert abs(page.evaluate("() => window.scopecastViewer.getView().x") - 3000) < 5
     screenshot(page, "measure-solo-viewer")
     assert errors == []
+    page.context.close()
+
+
+def test_a_refused_drawing_says_so_on_the_teachers_toolbar(
+    browser: Browser, server: LiveServer, student: Page
+) -> None:
+    """The server refuses a point (moved off the slide on its way, as a
+    stale or tampered client might send it); the teacher reads why, and
+    nobody sees a drawing."""
+    page = browser.new_context(viewport=LAPTOP).new_page()
+    log_in(page, server.url, "tess")
+
+    def tamper(ws: WebSocketRoute) -> None:
+        upstream = ws.connect_to_server()
+
+        def forward(message: str | bytes) -> None:
+            if isinstance(message, str) and '"annotation_create"' in message:
+                frame = json.loads(message)
+                frame["annotation"]["points"] = [[-5000, -5000]]
+                message = json.dumps(frame)
+            upstream.send(message)
+
+        ws.on_message(forward)
+
+    page.route_web_socket(re.compile(r"/ws/sessions/"), tamper)
+    page.goto(f"{server.url}{session_path(server, 'teach')}")
+    page.wait_for_function(LIVE)
+    page.wait_for_function("() => window.scopecastLive.viewer.slide !== null")
+    settled_view(page)
+    page.get_by_role("button", name="Point", exact=True).click()
+    cx, cy = stage_centre(page)
+    page.mouse.click(cx, cy)
+    status = page.locator(".drawing-status")
+    status.wait_for(state="visible")
+    text = status.text_content() or ""
+    assert text.startswith("The point was not saved: "), text
+    assert page.locator(".overlay-annotations .drawing").count() == 0
+    assert student.locator(".overlay-annotations .drawing").count() == 0
+    screenshot(page, "drawing-refused")
     page.context.close()

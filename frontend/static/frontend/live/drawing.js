@@ -88,13 +88,55 @@ export function mountDrawingTools(ctx) {
     if (selected === null) return;
     const shape = drawings.get(selected);
     if (shape && textInput.value.trim() !== shape.text) {
-      client.send({ type: "annotation_update", id: selected, text: textInput.value.trim() });
+      command({ type: "annotation_update", id: selected, text: textInput.value.trim() }, "The new label", shape);
     }
   });
   const remove = button("Delete", "tool tool-delete", () => deleteSelected());
   remove.title = "Delete the selected drawing (Delete)";
   remove.disabled = true;
-  ctx.slot("toolbar").append(bar, palette, textInput, remove);
+  const status = el("span", "drawing-status");
+  status.setAttribute("role", "status");
+  ctx.slot("toolbar").append(bar, palette, textInput, remove, status);
+
+  /** Commands in flight by ref: what they were (for the message) and the shape to restore. */
+  /** @type {Map<string, { what: string, before: AnnotationShape | null }>} */
+  const pending = new Map();
+  let refs = 0;
+  let statusTimer = 0;
+
+  /**
+   * Sends an annotation command with a ref, so a refusal can be told apart
+   * and undone on screen (a refused move or label goes back).
+   * @param {Record<string, unknown> & { type: string }} frame
+   * @param {string} what how the message names it ("The arrow")
+   * @param {AnnotationShape | null} [before] the shape before a local preview
+   */
+  function command(frame, what, before = null) {
+    refs += 1;
+    const ref = `draw-${refs}`;
+    pending.set(ref, { what, before });
+    if (pending.size > 50) pending.delete(/** @type {string} */ (pending.keys().next().value));
+    if (!client.send(/** @type {any} */ ({ ...frame, ref }))) {
+      pending.delete(ref);
+      showStatus(`${what} was not sent: the connection is down. Try again once it is back.`);
+      if (before) drawings.preview(before);
+    }
+  }
+
+  /** @param {string} text */
+  function showStatus(text) {
+    status.textContent = text;
+    window.clearTimeout(statusTimer);
+    statusTimer = window.setTimeout(() => (status.textContent = ""), 10000);
+  }
+
+  client.on("error", (event) => {
+    const sent = event.ref ? pending.get(event.ref) : undefined;
+    if (!sent) return;
+    pending.delete(/** @type {string} */ (event.ref));
+    if (sent.before) drawings.preview(sent.before);
+    showStatus(`${sent.what} was not saved: ${event.message || event.code}.`);
+  });
   setColour(colour);
 
   /** @param {string} value */
@@ -104,7 +146,7 @@ export function mountDrawingTools(ctx) {
       const on = /** @type {HTMLElement} */ (swatch).dataset.colour === value;
       swatch.setAttribute("aria-checked", String(on));
     }
-    if (selected !== null) client.send({ type: "annotation_update", id: selected, colour: value });
+    if (selected !== null) command({ type: "annotation_update", id: selected, colour: value }, "The new colour");
   }
 
   /**
@@ -121,7 +163,10 @@ export function mountDrawingTools(ctx) {
       ctx.toast(problem, "error");
       return;
     }
-    client.send({ type: "annotation_create", slide_id: slide.id, annotation: { kind, colour, points: /** @type {any} */ (onSlide), text } });
+    command(
+      { type: "annotation_create", slide_id: slide.id, annotation: { kind, colour, points: /** @type {any} */ (onSlide), text } },
+      `The ${kind === "rectangle" ? "box" : kind}`,
+    );
   }
 
   /** @param {number[][]} pts */
@@ -181,7 +226,9 @@ export function mountDrawingTools(ctx) {
         if (Math.hypot(dx, dy) * viewer.zoom > 2) {
           const slide = viewer.slide;
           const moved = moving.shape.points.map((p) => (slide ? clampToSlide([p[0] + dx, p[1] + dy], slide) : p));
-          client.send({ type: "annotation_update", id: moving.shape.id, points: /** @type {any} */ (moved) });
+          command({ type: "annotation_update", id: moving.shape.id, points: /** @type {any} */ (moved) }, "The move", moving.shape);
+        } else {
+          drawings.preview(moving.shape); // a click, not a move: put it back exactly
         }
         moving = null;
         return;
@@ -292,7 +339,7 @@ export function mountDrawingTools(ctx) {
 
   function deleteSelected() {
     if (selected === null) return;
-    client.send({ type: "annotation_delete", id: selected });
+    command({ type: "annotation_delete", id: selected }, "The deletion");
     select(null);
   }
 
