@@ -125,6 +125,9 @@ else:
 # --- Live sessions (see docs/protocol.md) ----------------------------------
 # Prefix of realtime Redis keys and channel-layer group names.
 REALTIME_PREFIX = envstr("REALTIME_PREFIX", "scrt") or "scrt"
+# Warm the tiles of the teacher's views before the class asks (docs/tiles.md);
+# off only to measure what it buys (bench/follow_browser.py).
+LIVE_PREWARM = envbool("LIVE_PREWARM", True)
 # --- Django's cache -----------------------------------------------------------
 # Small shared counters only: the guest join-code rate limit (classroom/views.py).
 # With REDIS_URL every process counts in Redis, so the limit holds for the whole

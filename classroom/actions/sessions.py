@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -118,6 +119,8 @@ def check_session_slide(session: LiveSession, slide_id: int) -> Slide:
 
 def request_prewarm(slide_id: int, view: View) -> None:
     """Ask the tile server to warm one view; never fails the caller."""
+    if not settings.LIVE_PREWARM:
+        return
     try:
         request_view_prewarm(
             slide_id,

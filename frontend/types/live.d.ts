@@ -122,7 +122,7 @@ export interface LiveViewerApi {
   onSlide(handler: (slide: SlideInfo | null) => void): () => void;
   onUserMove(handler: (view: View) => void): () => void;
   onDraw(handler: () => void): () => void;
-  getView(): View | null;
+  getView(options?: { target?: boolean }): View | null;
   setView(view: View, options?: { immediate?: boolean }): void;
   imagePoint(event: { clientX: number; clientY: number }): [number, number] | null;
   screenPoint(x: number, y: number): [number, number];

@@ -31,7 +31,9 @@ const app = $("live-app");
 let movedAt = 0;
 viewer.onUserMove((view) => {
   movedAt = performance.now();
-  client.send({ type: "set_viewport", ...view });
+  // Where the movement ends: the class animates there alongside the teacher
+  // and loads that view's tiles first (docs/frontend.md, "The viewer").
+  client.send({ type: "set_viewport", ...(viewer.getView({ target: true }) || view) });
 });
 client.on("snapshot", (snapshot) => {
   const slide = /** @type {SlideInfo | null} */ (/** @type {unknown} */ (snapshot.slide));

@@ -192,19 +192,26 @@ export class LiveViewer {
     return [Number(off[0]) || 0, Number(off[1]) || 0];
   }
 
-  /** @returns {View | null} */
-  getView() {
+  /**
+   * The view on screen now, or (`target`) where the running animation ends:
+   * the teacher sends the target, so the class starts loading the tiles of
+   * the view it will end at instead of every view on the way.
+   * @param {{ target?: boolean }} [options]
+   * @returns {View | null}
+   */
+  getView(options = {}) {
     const item = this.item;
     if (!item || !this.slide) return null;
+    const now = !options.target;
     const vp = this.osd.viewport;
-    const centre = item.viewportToImageCoordinates(vp.getCenter(true));
+    const centre = item.viewportToImageCoordinates(vp.getCenter(now));
     const [ox, oy] = this.#offset;
     return {
       slide_id: this.slide.id,
       x: clamp(centre.x + ox, 0, this.slide.width + ox),
       y: clamp(centre.y + oy, 0, this.slide.height + oy),
-      zoom: item.viewportToImageZoom(vp.getZoom(true)),
-      rotation: normaliseDegrees(vp.getRotation(true)),
+      zoom: item.viewportToImageZoom(vp.getZoom(now)),
+      rotation: normaliseDegrees(vp.getRotation(now)),
     };
   }
 
