@@ -154,6 +154,37 @@ def test_the_overlays_stay_under_the_navigator(student: Page) -> None:
     student.keyboard.press("Escape")
 
 
+def test_a_measurement_follows_rotation_and_zoom_at_a_constant_width(student: Page) -> None:
+    """The overlay is redrawn in screen pixels: a horizontal line turns upright
+    with a quarter turn and doubles with the zoom, its stroke stays 2 px."""
+    cx, cy = stage_centre(student)
+    student.get_by_role("button", name="Length", exact=True).click()
+    drag(student, (cx - 100, cy), (cx + 100, cy), steps=8)
+    line = student.locator(".overlay-measure .measure-line")
+
+    def extent() -> tuple[float, float, str]:
+        box = line.bounding_box()
+        assert box is not None
+        width = line.evaluate("(el) => getComputedStyle(el).strokeWidth")
+        return box["width"], box["height"], width
+
+    w0, h0, stroke0 = extent()
+    assert w0 > 150 and h0 < 20, (w0, h0)
+    student.evaluate(
+        "() => { const v = window.scopecastLive.viewer; const view = v.getView(); "
+        "v.setView({ ...view, rotation: 90, zoom: view.zoom * 2 }, { immediate: true }); }"
+    )
+    student.wait_for_timeout(300)
+    w1, h1, stroke1 = extent()
+    assert w1 < 20 and abs(h1 / w0 - 2) < 0.1, (w0, w1, h1)
+    assert stroke0 == stroke1 == "2px"
+    student.keyboard.press("Escape")
+    student.evaluate(
+        "() => { const v = window.scopecastLive.viewer; const view = v.getView(); "
+        "v.setView({ ...view, rotation: 0, zoom: view.zoom / 2 }, { immediate: true }); }"
+    )
+
+
 def test_the_solo_viewer_page_has_the_measuring_tool(browser: Browser, server: LiveServer) -> None:
     page = browser.new_context(viewport=LAPTOP).new_page()
     errors: list[str] = []
