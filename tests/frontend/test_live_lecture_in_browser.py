@@ -191,6 +191,7 @@ def test_every_annotation_kind_an_edit_and_a_delete_reach_the_students(
     teacher.mouse.move(cx + 10, cy + 10)
     teacher.mouse.move(cx + 30, cy + 20)
     alice.wait_for_selector(".laser.laser-on")
+    screenshot(alice, "lecture-student-laser")
     teacher.keyboard.press("Escape")
 
 

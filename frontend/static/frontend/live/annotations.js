@@ -46,7 +46,7 @@ export function mountAnnotations(ctx) {
   let draft = null;
   const layer = new Overlay(viewer, "overlay-annotations");
   const pointerLayer = new Overlay(viewer, "overlay-pointer");
-  const dot = svg("circle", { r: 9, class: "laser", cx: -100, cy: -100 });
+  const dot = svg("circle", { r: 10, class: "laser", cx: -100, cy: -100 });
   /** @type {[number, number] | null} */
   let pointer = null;
   let pointerTimer = 0;
