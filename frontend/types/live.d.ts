@@ -124,6 +124,8 @@ export interface LiveViewerApi {
   onDraw(handler: () => void): () => void;
   getView(options?: { target?: boolean }): View | null;
   setView(view: View, options?: { immediate?: boolean }): void;
+  /** Start loading the tiles of `view` before the viewer gets there. */
+  prefetch(view: View): void;
   imagePoint(event: { clientX: number; clientY: number }): [number, number] | null;
   screenPoint(x: number, y: number): [number, number];
   readonly zoom: number;

@@ -66,7 +66,10 @@ export class FollowMode {
     });
     client.on("viewport", (event) => {
       this.teacherView = event.viewport;
-      if (this.state.following && !this.state.spotlight) viewer.setView(event.viewport);
+      if (this.state.following && !this.state.spotlight) {
+        viewer.prefetch(event.viewport); // the new view's tiles first
+        viewer.setView(event.viewport);
+      }
     });
     client.on("lock", (event) => {
       this.state.locked = event.locked;
@@ -89,7 +92,10 @@ export class FollowMode {
       const spot = this.state.spotlight;
       if (!spot || spot.participant !== event.participant) return;
       spot.view = event.viewport;
-      if (this.state.following && !this.state.spotlightIsMe) viewer.setView(event.viewport);
+      if (this.state.following && !this.state.spotlightIsMe) {
+        viewer.prefetch(event.viewport);
+        viewer.setView(event.viewport);
+      }
     });
     viewer.onUserMove((view) => this.#ownMove(view));
   }

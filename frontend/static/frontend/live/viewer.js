@@ -32,6 +32,10 @@ const USER_EVENTS = [
   "navigator-scroll",
 ];
 
+/** A view needing more tiles than this at one level is not prefetched (OSD loads it as usual). */
+const PREFETCH_MAX_TILES = 96;
+const PREFETCH_REMEMBER = 4000;
+
 /** OpenSeadragon injects an inline <style> unless it finds this one; see osdGuard. */
 function osdGuard() {
   // An element named "style" outside the HTML namespace matches OSD's
@@ -70,6 +74,9 @@ export class LiveViewer {
   /** @type {ViewerTool | null} */
   #tool = null;
   #opening = 0;
+  /** Tile URLs already asked for by prefetch (the newest PREFETCH_REMEMBER). */
+  /** @type {Set<string>} */
+  #prefetched = new Set();
 
   /**
    * @param {HTMLElement} element  where the viewer goes (it fills it)
@@ -239,6 +246,61 @@ export class LiveViewer {
     }
     if (view.zoom > 0) vp.zoomTo(item.imageToViewportZoom(view.zoom), undefined, immediate);
     vp.panTo(item.imageToViewportCoordinates(new OSD.Point(view.x - ox, view.y - oy)), immediate);
+  }
+
+  /**
+   * Start loading the tiles of `view` now, before the viewer gets there: the
+   * level it will draw sharp and the one under it, over this viewer's size.
+   * Tiles are immutable and cached by the browser, so when the animation
+   * arrives OpenSeadragon finds them at once (the old view stays on screen
+   * meanwhile). A follower calls it with every frame of the teacher's.
+   * @param {View} view
+   */
+  prefetch(view) {
+    const item = this.item;
+    if (!item || !this.slide || view.slide_id !== this.slide.id || !(view.zoom > 0)) return;
+    const source = /** @type {any} */ (item.source);
+    if (typeof source.getTileUrl !== "function") return;
+    const rect = this.osd.element.getBoundingClientRect();
+    const ratio = (window.devicePixelRatio || 1) * view.zoom;
+    let level = source.maxLevel;
+    for (let l = source.minLevel; l <= source.maxLevel; l += 1) {
+      if (source.getLevelScale(l) >= ratio) {
+        level = l;
+        break;
+      }
+    }
+    // A turned view shows the circle around its centre at worst.
+    const turned = view.rotation % 180 !== 0;
+    const halfW = turned ? Math.hypot(rect.width, rect.height) / 2 / view.zoom : rect.width / 2 / view.zoom;
+    const halfH = turned ? halfW : rect.height / 2 / view.zoom;
+    const [ox, oy] = this.#offset;
+    for (const l of [level, level - 1]) {
+      if (l < source.minLevel) continue;
+      const scale = source.getLevelScale(l);
+      const size = source.getTileWidth(l);
+      const tx0 = Math.max(0, Math.floor(((view.x - ox - halfW) * scale) / size));
+      const ty0 = Math.max(0, Math.floor(((view.y - oy - halfH) * scale) / size));
+      const tx1 = Math.min(Math.ceil((this.slide.width * scale) / size) - 1, Math.floor(((view.x - ox + halfW) * scale) / size));
+      const ty1 = Math.min(Math.ceil((this.slide.height * scale) / size) - 1, Math.floor(((view.y - oy + halfH) * scale) / size));
+      if ((tx1 - tx0 + 1) * (ty1 - ty0 + 1) > PREFETCH_MAX_TILES) continue;
+      for (let ty = ty0; ty <= ty1; ty += 1) {
+        for (let tx = tx0; tx <= tx1; tx += 1) this.#fetchTile(String(source.getTileUrl(l, tx, ty)));
+      }
+    }
+  }
+
+  /** @param {string} url */
+  #fetchTile(url) {
+    if (this.#prefetched.has(url)) return;
+    this.#prefetched.add(url);
+    if (this.#prefetched.size > PREFETCH_REMEMBER) {
+      const oldest = this.#prefetched.values().next().value;
+      if (oldest !== undefined) this.#prefetched.delete(oldest);
+    }
+    const image = new Image();
+    image.decoding = "async";
+    image.src = url;
   }
 
   /**
