@@ -98,6 +98,15 @@ export class FollowMode {
       }
     });
     viewer.onUserMove((view) => this.#ownMove(view));
+    // OpenSeadragon keeps the viewport's width when its box changes size (the
+    // header wraps on a phone, a panel opens): show the class view again at
+    // its zoom in CSS pixels.
+    viewer.osd.addHandler("resize", () => {
+      if (this.state.following && !this.state.spotlightIsMe) {
+        const view = this.#target();
+        if (view) viewer.setView(view, { immediate: true });
+      }
+    });
   }
 
   /** Back to the class view (the teacher's, or the spotlight's). */
