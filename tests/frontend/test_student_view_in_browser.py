@@ -97,7 +97,9 @@ def test_a_student_on_a_touch_phone_roams_and_taps_back(
     bob.wait_for_function(f"() => ({FOLLOW})() === 'roaming'")
     back = bob.get_by_role("button", name="Back to the teacher")
     box = back.bounding_box()
-    assert box is not None and box["height"] >= 44, box  # a finger can hit it (live.css, pointer: coarse)
+    assert box is not None and box["height"] >= 44, (
+        box
+    )  # a finger can hit it (live.css, pointer: coarse)
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
     screenshot(bob, "student-phone-roaming")
     back.tap()
