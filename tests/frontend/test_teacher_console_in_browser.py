@@ -12,7 +12,9 @@ uqr that drew it) to the join URL. Screenshots of the console at 1366x768 and at
 
 from __future__ import annotations
 
+import itertools
 import json
+import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -109,6 +111,37 @@ def test_next_and_previous_move_the_class_to_the_saved_views(
     whole = settled_view(teacher)
     for student in (alice, bob):
         wait_converged(student, whole)
+
+
+def test_a_long_drag_goes_out_at_most_20_set_viewport_a_second(lecture: dict[str, Page]) -> None:
+    teacher, alice = lecture["teacher"], lecture["alice"]
+    teacher.evaluate(
+        """() => {
+          const send = WebSocket.prototype.send;
+          window.sentViewports = [];
+          WebSocket.prototype.send = function (data) {
+            if (typeof data === 'string' && data.includes('"set_viewport"')) window.sentViewports.push(performance.now());
+            return send.call(this, data);
+          };
+        }"""
+    )
+    x, y = stage_centre(teacher)
+    teacher.mouse.move(x, y)
+    teacher.mouse.down()
+    for i in range(40):  # continuous movement: a mouse event every 16 ms plus the round trip
+        teacher.mouse.move(x + 150 * math.sin(i / 6), y + 80 * math.cos(i / 6))
+        teacher.wait_for_timeout(16)
+    teacher.mouse.up()
+    target = settled_view(teacher)
+    wait_converged(alice, target)
+    times = teacher.evaluate("() => window.sentViewports")
+    span = (times[-1] - times[0]) / 1000
+    rate = (len(times) - 1) / span
+    print(f"set_viewport frames: {len(times)} over {span:.2f} s = {rate:.1f}/s")
+    assert len(times) >= 10  # the class was driven all along, not at the end only
+    assert rate <= 21
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert min(gaps) >= 45  # 50 ms between frames, a few ms of timer slack
 
 
 def test_rotation_from_the_console_reaches_the_students(lecture: dict[str, Page]) -> None:
