@@ -20,6 +20,7 @@ from playwright.sync_api import Browser, Page, WebSocketRoute
 from tests.support.browser import LiveServer, launch_chromium, log_in, seeded_server
 from tests.support.lecture import (
     LAPTOP,
+    PROJECTOR,
     LIVE,
     drag,
     open_live,
@@ -249,4 +250,20 @@ def test_a_refused_drawing_says_so_on_the_teachers_toolbar(
     assert page.locator(".overlay-annotations .drawing").count() == 0
     assert student.locator(".overlay-annotations .drawing").count() == 0
     screenshot(page, "drawing-refused")
+    page.context.close()
+
+
+def test_the_projector_has_the_measuring_tool(
+    browser: Browser, server: LiveServer, student: Page
+) -> None:
+    page = open_live(browser, server, "tess", session_path(server, "project"), PROJECTOR)
+    page.wait_for_function("() => window.scopecastLive.viewer.slide !== null")
+    settled_view(page)
+    zoom = page.evaluate("() => window.scopecastLive.viewer.zoom")
+    cx, cy = stage_centre(page)
+    page.get_by_role("button", name="Length", exact=True).click()
+    drag(page, (cx - 200, cy + 100), (cx + 200, cy + 100), steps=10)
+    measured = _microns(page.locator(".measure-readout").text_content() or "")
+    assert abs(measured / (400 / zoom * MPP) - 1) < 0.02, (measured, zoom)
+    screenshot(page, "measure-projector")
     page.context.close()

@@ -7,6 +7,7 @@
  */
 
 import { mountAnnotations } from "./annotations.js";
+import { mountMeasure } from "./measure.js";
 import { FollowMode } from "./follow.js";
 import { $, startPage } from "./page.js";
 import { qrCode } from "./qr.js";
@@ -51,5 +52,6 @@ client.on("session_state", (event) => {
 });
 
 mountAnnotations(ctx);
+mountMeasure(ctx);
 mountQuizStudent(ctx, { answering: false });
 client.connect();
