@@ -20,8 +20,8 @@ from playwright.sync_api import Browser, Page, WebSocketRoute
 from tests.support.browser import LiveServer, launch_chromium, log_in, seeded_server
 from tests.support.lecture import (
     LAPTOP,
-    PROJECTOR,
     LIVE,
+    PROJECTOR,
     drag,
     open_live,
     screenshot,
