@@ -6,6 +6,7 @@ same state, and a student on a touch phone roams and taps back to the teacher
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -94,6 +95,7 @@ def test_a_student_on_a_touch_phone_roams_and_taps_back(
         points = [{"x": x, "y": y + dy, "id": 1}]
         cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
     cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    cdp.detach()
     bob.wait_for_function(f"() => ({FOLLOW})() === 'roaming'")
     back = bob.get_by_role("button", name="Back to the teacher")
     box = back.bounding_box()
@@ -102,7 +104,27 @@ def test_a_student_on_a_touch_phone_roams_and_taps_back(
     )  # a finger can hit it (live.css, pointer: coarse)
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
     screenshot(bob, "student-phone-roaming")
+    settled_view(bob)  # the flick has ended
     back.tap()
     wait_converged(bob, view(teacher))
     assert bob.evaluate(FOLLOW) == "following"
+    context.close()
+
+
+def test_a_slide_that_cannot_be_loaded_says_what_to_do(
+    browser: Browser, server: LiveServer, teacher: Page
+) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    log_in(page, server.url, "alice")
+    # The tile server cannot describe the slide (still preparing, or gone).
+    page.route(re.compile(r"\.dzi(\?|$)"), lambda route: route.fulfill(status=503, body="busy"))
+    page.goto(f"{server.url}{session_path(server)}")
+    page.wait_for_function(LIVE)
+    waiting = page.locator("#live-waiting")
+    waiting.get_by_text("The slide could not be loaded").wait_for()
+    assert "Reload the page in a moment" in waiting.inner_text()
+    page.wait_for_function(
+        "() => document.getElementById('live-announcer').textContent.includes('could not be loaded')"
+    )
     context.close()

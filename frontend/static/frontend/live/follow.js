@@ -101,7 +101,7 @@ export class FollowMode {
     // OpenSeadragon keeps the viewport's width when its box changes size (the
     // header wraps on a phone, a panel opens): show the class view again at
     // its zoom in CSS pixels.
-    viewer.osd.addHandler("resize", () => {
+    viewer.osd.addHandler("after-resize", () => {
       if (this.state.following && !this.state.spotlightIsMe) {
         const view = this.#target();
         if (view) viewer.setView(view, { immediate: true });

@@ -17,6 +17,25 @@ const ctx = /** @type {ReturnType<typeof startPage<StudentPage>>} */ (startPage(
 const { client } = ctx;
 const app = $("live-app");
 
+// The slide's descriptor or tiles could not be loaded (still preparing, gone,
+// or the tile token refused): say so and what to do, until a slide opens.
+let slideFailed = false;
+ctx.viewer.osd.addHandler("open-failed", () => {
+  slideFailed = true;
+  $("live-waiting-title").textContent = "The slide could not be loaded";
+  $("live-waiting-text").textContent =
+    "It may still be preparing, or the connection dropped. Reload the page in a moment; " +
+    "if it stays like this, tell the teacher.";
+  $("live-waiting").hidden = false;
+  ctx.announce("The slide could not be loaded. Reload the page in a moment.");
+});
+ctx.viewer.onSlide((slide) => {
+  if (!slide || !slideFailed) return;
+  slideFailed = false;
+  $("live-waiting-title").textContent = "Waiting for the teacher";
+  $("live-waiting").hidden = true;
+});
+
 const chip = $("follow-chip");
 const back = /** @type {HTMLButtonElement} */ ($("follow-back"));
 const follow = new FollowMode(ctx, {
@@ -24,7 +43,7 @@ const follow = new FollowMode(ctx, {
   onChange(state) {
     app.dataset.follow = state.following ? "following" : "roaming";
     app.dataset.locked = String(state.locked);
-    $("live-waiting").hidden = state.hasSlide;
+    $("live-waiting").hidden = state.hasSlide && !slideFailed;
     back.hidden = state.following;
     const spot = state.spotlight;
     if (state.spotlightIsMe) {
