@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, WebSocketRoute
@@ -162,13 +163,16 @@ def test_a_measurement_follows_rotation_and_zoom_at_a_constant_width(student: Pa
     student.get_by_role("button", name="Length", exact=True).click()
     # Slightly off horizontal: a path with an empty box has no bounding box in Playwright.
     drag(student, (cx - 100, cy), (cx + 100, cy + 3), steps=8)
-    line = student.locator(".overlay-measure .measure-line")
 
     def extent() -> tuple[float, float, str]:
-        box = line.bounding_box()
-        assert box is not None
-        width = line.evaluate("(el) => getComputedStyle(el).strokeWidth")
-        return box["width"], box["height"], width
+        # Read in one go: the overlay replaces its paths on every frame it redraws.
+        found: list[Any] = student.evaluate(
+            """() => { const el = document.querySelector('.overlay-measure .measure-line');
+                 if (!el) return null; const box = el.getBoundingClientRect();
+                 return [box.width, box.height, getComputedStyle(el).strokeWidth]; }"""
+        )
+        assert found is not None
+        return float(found[0]), float(found[1]), str(found[2])
 
     w0, h0, stroke0 = extent()
     assert w0 > 150 and h0 < 20, (w0, h0)
